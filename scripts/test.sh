@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs every test: lint, unit specs, and e2e specs against the built app and a real
+# redis-server that the e2e set-up starts on a free port. The last line is "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/prerequisites.sh
+
+ensure_node_modules || exit 1
+ensure_redis_server || exit 1
+npm run --silent build || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
+
+lint_ok=true
+npm run --silent lint || lint_ok=false
+
+mkdir -p reports
+NODE_OPTIONS=--experimental-vm-modules npx jest --json --outputFile=reports/jest.json "$@"
+jest_status=$?
+
+node -e '
+  const fs = require("fs");
+  const report = fs.existsSync("reports/jest.json") ? JSON.parse(fs.readFileSync("reports/jest.json", "utf8")) : null;
+  const passed = report ? report.numPassedTests : 0;
+  const failed = report ? report.numFailedTests + report.numRuntimeErrorTestSuites : 1;
+  console.log(`${passed} passed, ${failed} failed`);
+'
+$lint_ok || { echo "lint failed (npm run lint)" >&2; exit 1; }
+exit $jest_status

@@ -1,0 +1,17 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class RedisHealthView {
+  @ApiProperty({ enum: ['up', 'down'], example: 'up' }) status!: 'up' | 'down';
+  @ApiProperty({ example: 0.42, nullable: true, type: Number, description: 'PING round trip' })
+  latencyMs!: number | null;
+  @ApiProperty({ required: false, example: 'no answer within 1000 ms' }) error?: string;
+}
+
+export class AdminHealthResponse {
+  @ApiProperty({ enum: ['ok', 'down'], example: 'ok' }) status!: 'ok' | 'down';
+  @ApiProperty({ example: '0.1.0' }) version!: string;
+  @ApiProperty({ example: 3600, description: 'Seconds since the process started' })
+  uptimeSeconds!: number;
+  @ApiProperty({ example: '2026-11-25T02:00:00.000Z', format: 'date-time' }) checkedAt!: string;
+  @ApiProperty({ type: RedisHealthView }) redis!: RedisHealthView;
+}

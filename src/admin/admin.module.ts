@@ -1,0 +1,5 @@
+import { Module } from '@nestjs/common';
+import { AdminHealthController } from './admin-health.controller.js';
+
+@Module({ controllers: [AdminHealthController] })
+export class AdminModule {}

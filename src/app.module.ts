@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module.js';
+import { BearerTokenGuard } from './common/auth/bearer-token.guard.js';
+import { CommonModule } from './common/common.module.js';
+import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { configNamespaces } from './config/configuration.js';
+import { validateEnvironment } from './config/environment.js';
+import { HealthModule } from './health/health.module.js';
+import { RedisModule } from './redis/redis.module.js';
+import { SubscriptionsModule } from './subscriptions/subscriptions.module.js';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({
+      isGlobal: true,
+      load: configNamespaces,
+      validate: (raw) => {
+        validateEnvironment(raw);
+        return raw;
+      },
+    }),
+    CommonModule,
+    RedisModule,
+    HealthModule,
+    SubscriptionsModule,
+    AdminModule,
+  ],
+  providers: [
+    { provide: APP_GUARD, useClass: BearerTokenGuard },
+    { provide: APP_FILTER, useClass: HttpExceptionFilter },
+  ],
+})
+export class AppModule {}

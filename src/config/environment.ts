@@ -1,0 +1,99 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+  ValidationError,
+} from 'class-validator';
+import { IsIanaTimezone } from '../common/validators.js';
+
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === 'true' ? true : value === 'false' ? false : value;
+const toInteger = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Every variable of SPEC 6, with its default. Checked once at start-up: a bad value stops
+ * chime with a message that names the variable.
+ */
+export class Environment {
+  @Transform(toInteger) @IsInt() @Min(1) @Max(65535) PORT = 3000;
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL = 'redis://127.0.0.1:6379';
+  @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, {
+    message: 'KEY_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ . : -',
+  })
+  KEY_PREFIX = 'chime';
+  @IsIanaTimezone() DEFAULT_TIMEZONE = 'UTC';
+  @Transform(toInteger) @IsInt() @Min(1) @Max(60) LOOKAHEAD_MINUTES = 4;
+  @Transform(toInteger) @IsInt() @Min(0) @Max(1440) CATCHUP_MINUTES = 15;
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(60) DEDUPE_TTL_SECONDS?: number;
+  @Transform(toInteger) @IsInt() @Min(1) @Max(100) MAX_ATTEMPTS = 5;
+  @Transform(toInteger) @IsInt() @Min(0) RETRY_BACKOFF_MS = 2000;
+  @Transform(toInteger) @IsInt() @Min(0) RATE_LIMIT_PER_MINUTE = 1200;
+  @Transform(toInteger) @IsInt() @Min(1) @Max(10000) DELIVERY_CONCURRENCY = 50;
+  @IsOptional() @IsString() @MinLength(16) API_TOKEN?: string;
+  @IsOptional() @IsString() @MinLength(16) ADMIN_TOKEN?: string;
+  @Transform(toBoolean) @IsBoolean() AUTH_DISABLED = false;
+  @IsOptional()
+  @Matches(/^whsec_[A-Za-z0-9+/=]{8,}$/, {
+    message: 'WEBHOOK_SECRET must look like whsec_<base64>',
+  })
+  WEBHOOK_SECRET?: string;
+  @Transform(toInteger) @IsInt() @Min(100) @Max(120000) WEBHOOK_TIMEOUT_MS = 5000;
+  @Transform(toBoolean) @IsBoolean() WEBHOOK_ALLOW_PRIVATE = false;
+  @IsOptional()
+  @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+  @IsEmail({ require_tld: false }) MAIL_FROM = 'chime@localhost';
+  @IsString() @MinLength(1) MAIL_OUTBOX_DIR = './var/outbox';
+  @IsIn(LOG_LEVELS) LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+}
+
+const VARIABLES = new Set([
+  ...Object.keys(new Environment()),
+  'DEDUPE_TTL_SECONDS',
+  'API_TOKEN',
+  'ADMIN_TOKEN',
+  'WEBHOOK_SECRET',
+  'SMTP_URL',
+]);
+
+export class InvalidConfigurationError extends Error {
+  override readonly name = 'InvalidConfigurationError';
+}
+
+/** Validates raw variables (empty strings count as unset) into a typed Environment. */
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const present = Object.fromEntries(
+    Object.entries(raw).filter(([name, value]) => VARIABLES.has(name) && value !== ''),
+  );
+  const environment = plainToInstance(Environment, present, { exposeDefaultValues: true });
+  const problems = validateSync(environment, { whitelist: false }).flatMap(describe);
+  problems.push(...missingTokens(environment));
+  if (problems.length > 0) {
+    throw new InvalidConfigurationError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return environment;
+}
+
+function describe(error: ValidationError): string[] {
+  return Object.values(error.constraints ?? {});
+}
+
+function missingTokens(environment: Environment): string[] {
+  if (environment.AUTH_DISABLED) return [];
+  return (['API_TOKEN', 'ADMIN_TOKEN'] as const)
+    .filter((name) => !environment[name])
+    .map((name) => `${name} must be set (or AUTH_DISABLED=true, for local trials only)`);
+}

@@ -1,0 +1,16 @@
+/**
+ * A way to deliver notifications. Adding one is a class that implements this interface
+ * and one line in `channels.module.ts`.
+ */
+export interface NotificationChannel {
+  /** The value of a subscription's `channel` field that selects this channel. */
+  readonly name: string;
+  /**
+   * Why `target` (null when the subscription has none) cannot receive this channel's
+   * notifications, naming the field; null when it can.
+   */
+  validateTarget(target: string | null): Promise<string | null>;
+}
+
+/** The DI token under which every channel is registered, as an array. */
+export const NOTIFICATION_CHANNELS = Symbol('NOTIFICATION_CHANNELS');

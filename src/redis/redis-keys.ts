@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { redisConfig } from '../config/configuration.js';
+
+/** Every Redis key name chime uses, under `KEY_PREFIX` (SPEC 3). Nothing else builds a key. */
+@Injectable()
+export class RedisKeys {
+  readonly prefix: string;
+
+  constructor(@Inject(redisConfig.KEY) config: ConfigType<typeof redisConfig>) {
+    this.prefix = config.keyPrefix;
+  }
+
+  /** ZSET of a timezone's subscriptions, scored HHMM. */
+  timezoneSchedule(timezone: string): string {
+    return `${this.timezoneSchedulePrefix()}${timezone}`;
+  }
+
+  /** What `timezoneSchedule` puts before the zone name, for scripts that derive the key. */
+  timezoneSchedulePrefix(): string {
+    return `${this.prefix}:subs:`;
+  }
+
+  subscription(userId: string, tag: string): string {
+    return `${this.prefix}:sub:${userId}|${tag}`;
+  }
+
+  userTags(userId: string): string {
+    return `${this.prefix}:user:${userId}`;
+  }
+
+  timezones(): string {
+    return `${this.prefix}:timezones`;
+  }
+
+  sent(occurrenceId: string): string {
+    return `${this.prefix}:sent:${occurrenceId}`;
+  }
+}
+
+/** The ZSET member of a subscription: `user:<userId>|tag:<tag>`. */
+export function scheduleMember(userId: string, tag: string): string {
+  return `user:${userId}|tag:${tag}`;
+}
+
+export function parseScheduleMember(member: string): { userId: string; tag: string } {
+  const match = /^user:([^|]+)\|tag:([^|]+)$/.exec(member);
+  if (!match) throw new Error(`not a schedule member: ${member}`);
+  return { userId: match[1], tag: match[2] };
+}

@@ -1,0 +1,39 @@
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { TerminusModule } from '@nestjs/terminus';
+import { Redis } from 'ioredis';
+import { redisConfig } from '../config/configuration.js';
+import { RedisHealthIndicator } from './redis.health.js';
+import { RedisKeys } from './redis-keys.js';
+
+const redisClientProvider = {
+  provide: Redis,
+  inject: [redisConfig.KEY],
+  useFactory: (config: ConfigType<typeof redisConfig>) => {
+    const logger = new Logger('Redis');
+    // No offline queue: while Redis is away, commands fail at once (readiness turns 503)
+    // instead of piling up behind a reconnect.
+    const client = new Redis(config.url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    });
+    client.on('error', (error: Error) => logger.warn(`Redis: ${error.message}`));
+    return client;
+  },
+};
+
+/** One shared ioredis connection, the key names, and a health indicator. */
+@Global()
+@Module({
+  imports: [TerminusModule],
+  providers: [redisClientProvider, RedisKeys, RedisHealthIndicator],
+  exports: [Redis, RedisKeys, RedisHealthIndicator],
+})
+export class RedisModule implements OnApplicationShutdown {
+  constructor(@Inject(Redis) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

@@ -1,0 +1,33 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { WEEKDAYS, Weekday } from '../../scheduler/local-time.js';
+
+export class SubscriptionResponse {
+  @ApiProperty({ example: 'user-42' }) userId!: string;
+  @ApiProperty({ example: 'morning-news' }) tag!: string;
+  @ApiProperty({ example: '08:00' }) time!: string;
+  @ApiProperty({ example: 'Asia/Shanghai' }) timezone!: string;
+  @ApiProperty({ example: ['mon', 'tue', 'wed', 'thu', 'fri'], enum: WEEKDAYS, isArray: true })
+  days!: Weekday[];
+  @ApiProperty({ example: 'webhook' }) channel!: string;
+  @ApiProperty({ example: 'https://example.com/hooks/chime', type: String, nullable: true })
+  target!: string | null;
+  @ApiProperty({ example: 'Morning news' }) title!: string;
+  @ApiProperty({ example: 'Your daily digest is ready.' }) message!: string;
+  @ApiProperty({ example: { edition: 'asia' }, type: 'object', additionalProperties: true })
+  data!: Record<string, unknown>;
+  @ApiProperty({ example: false }) paused!: boolean;
+  @ApiProperty({ example: '2026-11-25T01:00:00.000Z', format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ example: '2026-11-25T01:00:00.000Z', format: 'date-time' }) updatedAt!: string;
+  @ApiProperty({
+    example: '2026-11-26T00:00:00.000Z',
+    format: 'date-time',
+    type: String,
+    nullable: true,
+    description: 'The next occurrence (UTC); null when paused',
+  })
+  nextRunAt!: string | null;
+}
+
+export class SubscriptionListResponse {
+  @ApiProperty({ type: [SubscriptionResponse] }) items!: SubscriptionResponse[];
+}

@@ -1,0 +1,47 @@
+import { canonicalTimezone, Weekday, WEEKDAYS } from '../scheduler/local-time.js';
+import { PatchSubscriptionDto } from './dto/patch-subscription.dto.js';
+import { PutSubscriptionDto } from './dto/put-subscription.dto.js';
+import { SubscriptionFields, SubscriptionKey } from './subscription.js';
+
+/** A PUT body with SPEC 1's defaults for whatever it omits (or sets to null). */
+export function completeFields(
+  key: SubscriptionKey,
+  body: PutSubscriptionDto,
+  defaultTimezone: string,
+): SubscriptionFields {
+  return {
+    time: body.time,
+    timezone: canonicalTimezone(body.timezone ?? defaultTimezone),
+    days: inWeekOrder(body.days ?? WEEKDAYS),
+    channel: body.channel,
+    target: body.target ?? null,
+    title: body.title ?? key.tag,
+    message: body.message ?? '',
+    data: body.data ?? {},
+    paused: body.paused ?? false,
+  };
+}
+
+/** The stored fields with a PATCH body's fields laid over them; null restores a default. */
+export function mergeFields(
+  current: SubscriptionFields & SubscriptionKey,
+  body: PatchSubscriptionDto,
+  defaultTimezone: string,
+): SubscriptionFields {
+  const given = Object.fromEntries(
+    Object.entries(body).filter(([, value]) => value !== undefined),
+  ) as PatchSubscriptionDto;
+  const merged: PutSubscriptionDto = {
+    ...current,
+    days: [...current.days],
+    data: { ...current.data },
+    ...given,
+    time: given.time ?? current.time,
+    channel: given.channel ?? current.channel,
+  };
+  return completeFields(current, merged, defaultTimezone);
+}
+
+function inWeekOrder(days: readonly Weekday[]): Weekday[] {
+  return WEEKDAYS.filter((day) => days.includes(day));
+}

@@ -1,0 +1,45 @@
+import { Weekday } from '../scheduler/local-time.js';
+import { StoredSubscription, Subscription } from './subscription.js';
+
+/** A subscription's HASH fields (SPEC 3): everything but its place in the timezone ZSET. */
+export function toHash(subscription: Subscription, revision: number): Record<string, string> {
+  const hash: Record<string, string> = {
+    userId: subscription.userId,
+    tag: subscription.tag,
+    time: subscription.time,
+    timezone: subscription.timezone,
+    days: subscription.days.join(','),
+    channel: subscription.channel,
+    title: subscription.title,
+    message: subscription.message,
+    data: JSON.stringify(subscription.data),
+    paused: subscription.paused ? '1' : '0',
+    createdAt: subscription.createdAt.toISOString(),
+    updatedAt: subscription.updatedAt.toISOString(),
+    armedAt: subscription.armedAt.toISOString(),
+    revision: String(revision),
+  };
+  if (subscription.target !== null) hash.target = subscription.target;
+  return hash;
+}
+
+export function fromHash(hash: Record<string, string>): StoredSubscription | null {
+  if (!hash.userId) return null;
+  return {
+    userId: hash.userId,
+    tag: hash.tag,
+    time: hash.time,
+    timezone: hash.timezone,
+    days: hash.days.split(',') as Weekday[],
+    channel: hash.channel,
+    target: hash.target ?? null,
+    title: hash.title,
+    message: hash.message,
+    data: JSON.parse(hash.data) as Record<string, unknown>,
+    paused: hash.paused === '1',
+    createdAt: new Date(hash.createdAt),
+    updatedAt: new Date(hash.updatedAt),
+    armedAt: new Date(hash.armedAt),
+    revision: Number(hash.revision),
+  };
+}

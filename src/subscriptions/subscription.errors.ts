@@ -1,0 +1,31 @@
+import { HttpStatus } from '@nestjs/common';
+import { DomainError } from '../common/domain-error.js';
+import { SubscriptionKey } from './subscription.js';
+
+export class SubscriptionNotFoundError extends DomainError {
+  constructor({ userId, tag }: SubscriptionKey) {
+    super(
+      'SUBSCRIPTION_NOT_FOUND',
+      HttpStatus.NOT_FOUND,
+      `No subscription for user "${userId}" and tag "${tag}"`,
+    );
+  }
+}
+
+/** Fields that pass their own checks but not together (a channel and its target). */
+export class InvalidSubscriptionError extends DomainError {
+  constructor(problems: string[]) {
+    super('INVALID_SUBSCRIPTION', HttpStatus.BAD_REQUEST, problems.join('; '), problems);
+  }
+}
+
+/** Concurrent writers kept changing the subscription; the client may try again. */
+export class SubscriptionConflictError extends DomainError {
+  constructor({ userId, tag }: SubscriptionKey) {
+    super(
+      'SUBSCRIPTION_CONFLICT',
+      HttpStatus.CONFLICT,
+      `Subscription "${userId}"/"${tag}" is being changed concurrently; try again`,
+    );
+  }
+}

@@ -1,0 +1,41 @@
+import { Weekday } from '../scheduler/local-time.js';
+
+/** What identifies a subscription: one user, one topic. */
+export interface SubscriptionKey {
+  readonly userId: string;
+  readonly tag: string;
+}
+
+export interface Subscription extends SubscriptionKey {
+  readonly time: string;
+  readonly timezone: string;
+  readonly days: readonly Weekday[];
+  readonly channel: string;
+  readonly target: string | null;
+  readonly title: string;
+  readonly message: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly paused: boolean;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  /**
+   * When the schedule (time, timezone, days) was last set, or the subscription last resumed:
+   * the tick never sends an occurrence from before it (SPEC 4, "Changes win").
+   */
+  readonly armedAt: Date;
+}
+
+/** A subscription as stored, with the revision that guards concurrent writes. */
+export interface StoredSubscription extends Subscription {
+  readonly revision: number;
+}
+
+/** The fields a client sets; everything else is chime's bookkeeping. */
+export type SubscriptionFields = Omit<
+  Subscription,
+  'userId' | 'tag' | 'createdAt' | 'updatedAt' | 'armedAt'
+>;
+
+export function sameSchedule(a: SubscriptionFields, b: SubscriptionFields): boolean {
+  return a.time === b.time && a.timezone === b.timezone && a.days.join() === b.days.join();
+}

@@ -1,0 +1,85 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Put, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { RequireToken } from '../common/auth/require-token.decorator.js';
+import { ErrorResponse } from '../common/error.response.js';
+import { PatchSubscriptionDto } from './dto/patch-subscription.dto.js';
+import { PutSubscriptionDto } from './dto/put-subscription.dto.js';
+import { SubscriptionParams, UserParams } from './dto/subscription-params.dto.js';
+import { SubscriptionListResponse, SubscriptionResponse } from './dto/subscription.response.js';
+import { SubscriptionsService } from './subscriptions.service.js';
+
+@ApiTags('subscriptions')
+@RequireToken('api')
+@ApiBadRequestResponse({ type: ErrorResponse, description: 'Invalid input; the fields are named' })
+@Controller('subscriptions')
+export class SubscriptionsController {
+  constructor(private readonly subscriptions: SubscriptionsService) {}
+
+  @Put(':userId/:tag')
+  @ApiOperation({ summary: 'Subscribe: create, or replace whole (createdAt is kept)' })
+  @ApiCreatedResponse({ type: SubscriptionResponse, description: 'Created' })
+  @ApiOkResponse({ type: SubscriptionResponse, description: 'Replaced' })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'Changed concurrently; try again' })
+  async put(
+    @Param() key: SubscriptionParams,
+    @Body() body: PutSubscriptionDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SubscriptionResponse> {
+    const { created, subscription } = await this.subscriptions.put(key, body);
+    reply.status(created ? 201 : 200);
+    return subscription;
+  }
+
+  @Patch(':userId/:tag')
+  @ApiOperation({ summary: 'Change some fields; null returns a field to its default' })
+  @ApiOkResponse({ type: SubscriptionResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async patch(
+    @Param() key: SubscriptionParams,
+    @Body() body: PatchSubscriptionDto,
+  ): Promise<SubscriptionResponse> {
+    return (await this.subscriptions.patch(key, body)).subscription;
+  }
+
+  @Get(':userId/:tag')
+  @ApiOperation({ summary: 'Read one subscription' })
+  @ApiOkResponse({ type: SubscriptionResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  get(@Param() key: SubscriptionParams): Promise<SubscriptionResponse> {
+    return this.subscriptions.get(key);
+  }
+
+  @Get(':userId')
+  @ApiOperation({ summary: "List a user's subscriptions (empty when none)" })
+  @ApiOkResponse({ type: SubscriptionListResponse })
+  async list(@Param() { userId }: UserParams): Promise<SubscriptionListResponse> {
+    return { items: await this.subscriptions.listByUser(userId) };
+  }
+
+  @Delete(':userId/:tag')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Unsubscribe' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  delete(@Param() key: SubscriptionParams): Promise<void> {
+    return this.subscriptions.delete(key);
+  }
+
+  @Delete(':userId')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Unsubscribe the user from everything' })
+  @ApiNoContentResponse({ description: 'Deleted (also when there was nothing)' })
+  deleteUser(@Param() { userId }: UserParams): Promise<void> {
+    return this.subscriptions.deleteUser(userId);
+  }
+}

@@ -1,0 +1,134 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { Clock } from '../common/clock.js';
+import { appConfig } from '../config/configuration.js';
+import { ChannelRegistry } from '../delivery/channels/channel.registry.js';
+import { nextOccurrence, parseHHMM } from '../scheduler/local-time.js';
+import { PatchSubscriptionDto } from './dto/patch-subscription.dto.js';
+import { PutSubscriptionDto } from './dto/put-subscription.dto.js';
+import { SubscriptionResponse } from './dto/subscription.response.js';
+import { completeFields, mergeFields } from './subscription-fields.js';
+import {
+  InvalidSubscriptionError,
+  SubscriptionConflictError,
+  SubscriptionNotFoundError,
+} from './subscription.errors.js';
+import {
+  sameSchedule,
+  StoredSubscription,
+  Subscription,
+  SubscriptionFields,
+  SubscriptionKey,
+} from './subscription.js';
+import { SubscriptionStore } from './subscription.store.js';
+
+const MAX_WRITE_ATTEMPTS = 5;
+
+export interface WriteResult {
+  readonly created: boolean;
+  readonly subscription: SubscriptionResponse;
+}
+
+@Injectable()
+export class SubscriptionsService {
+  constructor(
+    private readonly store: SubscriptionStore,
+    private readonly channels: ChannelRegistry,
+    private readonly clock: Clock,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {}
+
+  async get(key: SubscriptionKey): Promise<SubscriptionResponse> {
+    const subscription = await this.store.find(key);
+    if (!subscription) throw new SubscriptionNotFoundError(key);
+    return this.present(subscription);
+  }
+
+  async listByUser(userId: string): Promise<SubscriptionResponse[]> {
+    return (await this.store.listByUser(userId)).map((subscription) => this.present(subscription));
+  }
+
+  /** Creates the subscription, or replaces it whole (keeping `createdAt`). */
+  put(key: SubscriptionKey, body: PutSubscriptionDto): Promise<WriteResult> {
+    return this.write(key, () => completeFields(key, body, this.app.defaultTimezone));
+  }
+
+  patch(key: SubscriptionKey, body: PatchSubscriptionDto): Promise<WriteResult> {
+    if (Object.values(body).every((value) => value === undefined)) {
+      throw new InvalidSubscriptionError(['body must set at least one field']);
+    }
+    return this.write(key, (current) => {
+      if (!current) throw new SubscriptionNotFoundError(key);
+      return mergeFields(current, body, this.app.defaultTimezone);
+    });
+  }
+
+  async delete(key: SubscriptionKey): Promise<void> {
+    if (!(await this.store.delete(key))) throw new SubscriptionNotFoundError(key);
+  }
+
+  async deleteUser(userId: string): Promise<void> {
+    await this.store.deleteUser(userId);
+  }
+
+  /** Read, change, and save only if nobody wrote in between; a few tries, then 409. */
+  private async write(
+    key: SubscriptionKey,
+    change: (current: StoredSubscription | null) => SubscriptionFields,
+  ): Promise<WriteResult> {
+    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+      const current = await this.store.find(key);
+      const fields = change(current);
+      const problems = await this.channels.problemsWith(fields.channel, fields.target);
+      if (problems.length > 0) throw new InvalidSubscriptionError(problems);
+      const subscription = this.stamp(key, fields, current);
+      const outcome = await this.store.save(subscription, current?.revision ?? null);
+      if (outcome !== 'conflict') {
+        return { created: outcome === 'created', subscription: this.present(subscription) };
+      }
+    }
+    throw new SubscriptionConflictError(key);
+  }
+
+  private stamp(
+    key: SubscriptionKey,
+    fields: SubscriptionFields,
+    current: Subscription | null,
+  ): Subscription {
+    const now = this.clock.now();
+    const rearmed =
+      !current || !sameSchedule(current, fields) || (current.paused && !fields.paused);
+    return {
+      ...key,
+      ...fields,
+      createdAt: current?.createdAt ?? now,
+      updatedAt: now,
+      armedAt: rearmed ? now : current.armedAt,
+    };
+  }
+
+  private present(subscription: Subscription): SubscriptionResponse {
+    return {
+      userId: subscription.userId,
+      tag: subscription.tag,
+      time: subscription.time,
+      timezone: subscription.timezone,
+      days: [...subscription.days],
+      channel: subscription.channel,
+      target: subscription.target,
+      title: subscription.title,
+      message: subscription.message,
+      data: { ...subscription.data },
+      paused: subscription.paused,
+      createdAt: subscription.createdAt.toISOString(),
+      updatedAt: subscription.updatedAt.toISOString(),
+      nextRunAt: this.nextRunAt(subscription)?.toISOString() ?? null,
+    };
+  }
+
+  private nextRunAt(subscription: Subscription): Date | null {
+    if (subscription.paused) return null;
+    const schedule = { ...subscription, time: parseHHMM(subscription.time) };
+    return nextOccurrence(schedule, this.clock.now())?.instant ?? null;
+  }
+}

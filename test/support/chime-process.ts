@@ -1,0 +1,101 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { freePort, stopProcess } from './redis-server.js';
+
+export const API_TOKEN = 'test-api-token-0123456789';
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface ChimeProcess {
+  readonly baseUrl: string;
+  readonly keyPrefix: string;
+  readonly redisUrl: string;
+  readonly child: ChildProcess;
+  /** Everything the process wrote to stdout and stderr so far. */
+  output(): string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** The shared test Redis that global-setup started. */
+export function testRedisUrl(): string {
+  const url = process.env.CHIME_TEST_REDIS_URL;
+  if (!url) throw new Error('CHIME_TEST_REDIS_URL is unset: run e2e tests through jest');
+  return url;
+}
+
+export function uniquePrefix(name: string): string {
+  return `t-${name}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Starts the built app exactly as the Dockerfile does (`node dist/main.js`) with its own
+ * KEY_PREFIX, and waits until it answers /health/ready.
+ */
+export async function startChime(env: Record<string, string> = {}): Promise<ChimeProcess> {
+  const port = await freePort();
+  const keyPrefix = env.KEY_PREFIX ?? uniquePrefix('chime');
+  const redisUrl = env.REDIS_URL ?? testRedisUrl();
+  const child = spawn('node', ['dist/main.js'], {
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      REDIS_URL: redisUrl,
+      KEY_PREFIX: keyPrefix,
+      API_TOKEN,
+      ADMIN_TOKEN,
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const chime: ChimeProcess = {
+    baseUrl: `http://127.0.0.1:${port}`,
+    keyPrefix,
+    redisUrl,
+    child,
+    output: () => output,
+    stop: (signal) => stopProcess(child, signal),
+  };
+  await waitUntilReady(chime);
+  return chime;
+}
+
+async function waitUntilReady(chime: ChimeProcess): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (chime.child.exitCode !== null) {
+      throw new Error(`chime exited with ${chime.child.exitCode}:\n${chime.output()}`);
+    }
+    const ready = await fetch(`${chime.baseUrl}/health/ready`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await chime.stop('SIGKILL');
+  throw new Error(`chime did not become ready within 20 s:\n${chime.output()}`);
+}
+
+/** Runs `node dist/main.js` with `env` and resolves when it exits on its own. */
+export function runChimeToExit(
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('node', ['dist/main.js'], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      resolve({ code, output });
+    });
+  });
+}

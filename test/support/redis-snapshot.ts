@@ -1,0 +1,25 @@
+import { Redis } from 'ioredis';
+
+/** Every key under `prefix:` with its type, value and TTL: equal snapshots, unchanged Redis. */
+export async function snapshotKeys(redis: Redis, prefix: string): Promise<Record<string, unknown>> {
+  const keys = (await redis.keys(`${prefix}:*`)).sort();
+  const snapshot: Record<string, unknown> = {};
+  for (const key of keys) snapshot[key] = await readKey(redis, key);
+  return snapshot;
+}
+
+async function readKey(redis: Redis, key: string): Promise<unknown> {
+  const type = await redis.type(key);
+  switch (type) {
+    case 'hash':
+      return { type, value: await redis.hgetall(key) };
+    case 'set':
+      return { type, value: (await redis.smembers(key)).sort() };
+    case 'zset':
+      return { type, value: await redis.zrange(key, 0, -1, 'WITHSCORES') };
+    case 'string':
+      return { type, value: await redis.get(key), ttl: (await redis.ttl(key)) > 0 };
+    default:
+      return { type };
+  }
+}
