@@ -1,7 +1,8 @@
 import { Logger, ValidationPipe } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
+import { createOpenApiDocument } from './openapi.js';
 import { JsonObjectBodyPipe } from './common/json-object-body.pipe.js';
 
 /** SPEC 2: a body over 16 KiB is answered 413. */
@@ -16,10 +17,11 @@ export async function setUpApp(app: NestFastifyApplication): Promise<void> {
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
   app.enableShutdownHooks();
-  SwaggerModule.setup('docs', app, SwaggerModule.createDocument(app, openApiConfig()));
+  const config = app.get(ConfigService);
+  SwaggerModule.setup('docs', app, createOpenApiDocument(app, config.getOrThrow('app.version')));
   await app.init();
   acceptJsonOnly(app);
-  if (app.get(ConfigService).get<boolean>('auth.disabled')) {
+  if (config.get<boolean>('auth.disabled')) {
     new Logger('Auth').warn('AUTH_DISABLED=true: every route is open. For local trials only.');
   }
 }
@@ -30,16 +32,4 @@ function acceptJsonOnly(app: NestFastifyApplication): void {
   for (const mediaType of ['text/plain', 'application/x-www-form-urlencoded']) {
     if (fastify.hasContentTypeParser(mediaType)) fastify.removeContentTypeParser(mediaType);
   }
-}
-
-function openApiConfig() {
-  return new DocumentBuilder()
-    .setTitle('chime')
-    .setDescription(
-      'Sends each user the notifications they subscribed to, every day at the local time they chose.',
-    )
-    .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API_TOKEN' }, 'apiToken')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' }, 'adminToken')
-    .build();
 }

@@ -31,6 +31,8 @@ export class PutSubscriptionDto {
   @ApiPropertyOptional({
     example: 'Asia/Shanghai',
     description: 'IANA zone name; default DEFAULT_TIMEZONE. Stored in its canonical spelling.',
+    type: String,
+    nullable: true,
   })
   @IsOptional()
   @IsIanaTimezone()
@@ -41,6 +43,7 @@ export class PutSubscriptionDto {
     enum: WEEKDAYS,
     isArray: true,
     description: 'Local weekdays, no repeats; default all seven',
+    nullable: true,
   })
   @IsOptional()
   @IsArray()
@@ -69,13 +72,20 @@ export class PutSubscriptionDto {
     example: 'Morning news',
     maxLength: TITLE_MAX,
     description: 'Default: tag',
+    type: String,
+    nullable: true,
   })
   @IsOptional()
   @IsString()
   @MaxLength(TITLE_MAX)
   title?: string | null;
 
-  @ApiPropertyOptional({ example: 'Your daily digest is ready.', maxLength: MESSAGE_MAX })
+  @ApiPropertyOptional({
+    example: 'Your daily digest is ready.',
+    maxLength: MESSAGE_MAX,
+    type: String,
+    nullable: true,
+  })
   @IsOptional()
   @IsString()
   @MaxLength(MESSAGE_MAX)
@@ -86,13 +96,19 @@ export class PutSubscriptionDto {
     type: 'object',
     additionalProperties: true,
     description: `A JSON object of at most ${DATA_MAX_BYTES} bytes serialised`,
+    nullable: true,
   })
   @IsOptional()
   @IsObject()
   @MaxJsonBytes(DATA_MAX_BYTES)
   data?: Record<string, unknown> | null;
 
-  @ApiPropertyOptional({ example: false, description: 'A paused subscription sends nothing' })
+  @ApiPropertyOptional({
+    example: false,
+    description: 'A paused subscription sends nothing',
+    type: Boolean,
+    nullable: true,
+  })
   @IsOptional()
   @IsBoolean()
   paused?: boolean | null;

@@ -1,0 +1,53 @@
+import { createConfig, lintFromString } from '@redocly/openapi-core';
+import { ChimeProcess, startChime } from './support/chime-process.js';
+import { request } from './support/http.js';
+
+describe('OpenAPI document', () => {
+  let chime: ChimeProcess;
+
+  beforeAll(async () => {
+    chime = await startChime();
+  });
+
+  afterAll(async () => {
+    await chime.stop();
+  });
+
+  it('serves Swagger UI at /docs', async () => {
+    const answer = await request(chime.baseUrl, 'GET', '/docs');
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('swagger-ui');
+  });
+
+  it("passes Redocly's recommended rules, its examples valid against its schemas", async () => {
+    const document = await request(chime.baseUrl, 'GET', '/docs-json');
+    const config = await createConfig({
+      extends: ['recommended'],
+      rules: {
+        'no-invalid-media-type-examples': 'error',
+        'no-invalid-schema-examples': 'error',
+        // Liveness and readiness probes have no client errors to describe.
+        'operation-4xx-response': 'off',
+      },
+    });
+    const problems = await lintFromString({
+      source: JSON.stringify(document.body),
+      absoluteRef: `${chime.baseUrl}/docs-json`,
+      config,
+    });
+    const described = problems.map(
+      (problem) =>
+        `${problem.severity} ${problem.ruleId}: ${problem.message} at ${problem.location[0]?.pointer}`,
+    );
+    expect(described).toEqual([]);
+  });
+
+  it('documents every subscription route with its bearer token', async () => {
+    const { body } = await request(chime.baseUrl, 'GET', '/docs-json');
+    const item = body.paths['/subscriptions/{userId}/{tag}'];
+    expect(Object.keys(item).sort()).toEqual(['delete', 'get', 'patch', 'put']);
+    expect(item.put.security).toEqual([{ apiToken: [] }]);
+    expect(Object.keys(body.paths['/subscriptions/{userId}']).sort()).toEqual(['delete', 'get']);
+    expect(body.paths['/admin/health'].get.security).toEqual([{ adminToken: [] }]);
+  });
+});
