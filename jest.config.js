@@ -15,7 +15,8 @@ export default {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/support/redis-server.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 30000,
     },
   ],
+  // Jest reads this only at the top level; e2e hooks start real processes.
+  testTimeout: 30000,
 };

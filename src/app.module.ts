@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
+import { ScheduleModule } from '@nestjs/schedule';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module.js';
 import { BearerTokenGuard } from './common/auth/bearer-token.guard.js';
@@ -21,6 +22,7 @@ import { SubscriptionsModule } from './subscriptions/subscriptions.module.js';
         return raw;
       },
     }),
+    ScheduleModule.forRoot(),
     CommonModule,
     RedisModule,
     HealthModule,

@@ -7,6 +7,40 @@ export class RedisHealthView {
   @ApiProperty({ required: false, example: 'no answer within 1000 ms' }) error?: string;
 }
 
+export class SchedulerHealthView {
+  @ApiProperty({
+    example: '2026-11-25T02:00:00.004Z',
+    type: String,
+    nullable: true,
+    format: 'date-time',
+  })
+  lastTickAt!: string | null;
+  @ApiProperty({
+    example: '2026-11-25T02:04:00.000Z',
+    type: String,
+    nullable: true,
+    format: 'date-time',
+    description: 'Occurrences before it have been scanned',
+  })
+  watermark!: string | null;
+  @ApiProperty({
+    example: 12.5,
+    type: Number,
+    nullable: true,
+    description: 'Seconds since the last tick',
+  })
+  lagSeconds!: number | null;
+  @ApiProperty({
+    example: 0,
+    type: Number,
+    nullable: true,
+    description: 'Claimed, not yet confirmed in delivery',
+  })
+  unconfirmedHandOffs!: number | null;
+  @ApiProperty({ example: 0, description: 'Ticks of this process that failed since it started' })
+  failedTicks!: number;
+}
+
 export class AdminHealthResponse {
   @ApiProperty({ enum: ['ok', 'down'], example: 'ok' }) status!: 'ok' | 'down';
   @ApiProperty({ example: '0.1.0' }) version!: string;
@@ -14,4 +48,5 @@ export class AdminHealthResponse {
   uptimeSeconds!: number;
   @ApiProperty({ example: '2026-11-25T02:00:00.000Z', format: 'date-time' }) checkedAt!: string;
   @ApiProperty({ type: RedisHealthView }) redis!: RedisHealthView;
+  @ApiProperty({ type: SchedulerHealthView }) scheduler!: SchedulerHealthView;
 }

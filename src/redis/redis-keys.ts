@@ -36,6 +36,26 @@ export class RedisKeys {
   sent(occurrenceId: string): string {
     return `${this.prefix}:sent:${occurrenceId}`;
   }
+
+  /** HASH: subscriptions per channel, kept by the subscription scripts. */
+  channelCounts(): string {
+    return `${this.prefix}:stats:channels`;
+  }
+
+  /** HASH: the scheduler's watermark, horizon, last tick and skipped count. */
+  schedulerState(): string {
+    return `${this.prefix}:scheduler`;
+  }
+
+  /** ZSET: claimed occurrences not yet confirmed handed to delivery, scored by retry time. */
+  handOffs(): string {
+    return `${this.prefix}:handoff`;
+  }
+
+  /** STRING with TTL: which replica runs the tick of a minute. */
+  tickLease(minute: string): string {
+    return `${this.prefix}:lease:tick:${minute}`;
+  }
 }
 
 /** The ZSET member of a subscription: `user:<userId>|tag:<tag>`. */

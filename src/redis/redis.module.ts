@@ -9,7 +9,7 @@ import { RedisKeys } from './redis-keys.js';
 const redisClientProvider = {
   provide: Redis,
   inject: [redisConfig.KEY],
-  useFactory: (config: ConfigType<typeof redisConfig>) => {
+  useFactory: async (config: ConfigType<typeof redisConfig>) => {
     const logger = new Logger('Redis');
     // No offline queue: while Redis is away, commands fail at once (readiness turns 503)
     // instead of piling up behind a reconnect.
@@ -19,9 +19,24 @@ const redisClientProvider = {
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     });
     client.on('error', (error: Error) => logger.warn(`Redis: ${error.message}`));
+    await untilReady(client, CONNECT_WAIT_MS);
     return client;
   },
 };
+
+/** Start-up waits this long for Redis; after that chime starts anyway and reports not ready. */
+const CONNECT_WAIT_MS = 5000;
+
+function untilReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    client.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
 
 /** One shared ioredis connection, the key names, and a health indicator. */
 @Global()

@@ -1,4 +1,14 @@
+import { Weekday } from '../scheduler/local-time.js';
 import { StoredSubscription, Subscription, SubscriptionKey } from './subscription.js';
+
+/** What the scheduler reads of a subscription found in a timezone's ZSET. */
+export interface ScheduledSubscription extends SubscriptionKey {
+  /** The ZSET score: the local time as HHMM. */
+  readonly score: number;
+  readonly days: readonly Weekday[];
+  readonly paused: boolean;
+  readonly armedAt: Date;
+}
 
 export type SaveOutcome = 'created' | 'replaced' | 'conflict';
 
@@ -19,4 +29,18 @@ export abstract class SubscriptionStore {
 
   /** How many subscriptions the user had. */
   abstract deleteUser(userId: string): Promise<number>;
+
+  /** Timezones that have subscriptions. */
+  abstract timezones(): Promise<string[]>;
+
+  /** The timezone's subscriptions whose time (HHMM) is in [fromScore, toScore], in batches. */
+  abstract scheduledBetween(
+    timezone: string,
+    fromScore: number,
+    toScore: number,
+  ): AsyncGenerator<ScheduledSubscription[]>;
+
+  abstract countByTimezone(): Promise<Record<string, number>>;
+
+  abstract countByChannel(): Promise<Record<string, number>>;
 }

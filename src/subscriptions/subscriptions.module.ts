@@ -1,17 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ChannelsModule } from '../delivery/channels/channels.module.js';
-import { RedisSubscriptionStore } from './redis-subscription.store.js';
-import { SubscriptionStore } from './subscription.store.js';
+import { SchedulerModule } from '../scheduler/scheduler.module.js';
+import { SubscriptionStoreModule } from './subscription-store.module.js';
 import { SubscriptionsController } from './subscriptions.controller.js';
 import { SubscriptionsService } from './subscriptions.service.js';
 
 @Module({
-  imports: [ChannelsModule],
+  imports: [SubscriptionStoreModule, ChannelsModule, SchedulerModule],
   controllers: [SubscriptionsController],
-  providers: [
-    SubscriptionsService,
-    { provide: SubscriptionStore, useClass: RedisSubscriptionStore },
-  ],
-  exports: [SubscriptionStore],
+  providers: [SubscriptionsService],
 })
 export class SubscriptionsModule {}

@@ -4,6 +4,9 @@ import { Clock } from '../common/clock.js';
 import { appConfig } from '../config/configuration.js';
 import { ChannelRegistry } from '../delivery/channels/channel.registry.js';
 import { nextOccurrence, parseHHMM } from '../scheduler/local-time.js';
+import { SchedulerService } from '../scheduler/scheduler.service.js';
+import { ClaimStore } from '../scheduler/claim.store.js';
+import { occurrenceId } from '../scheduler/occurrence.js';
 import { PatchSubscriptionDto } from './dto/patch-subscription.dto.js';
 import { PutSubscriptionDto } from './dto/put-subscription.dto.js';
 import { SubscriptionResponse } from './dto/subscription.response.js';
@@ -35,6 +38,8 @@ export class SubscriptionsService {
     private readonly store: SubscriptionStore,
     private readonly channels: ChannelRegistry,
     private readonly clock: Clock,
+    private readonly scheduler: SchedulerService,
+    private readonly claims: ClaimStore,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {}
 
@@ -45,7 +50,8 @@ export class SubscriptionsService {
   }
 
   async listByUser(userId: string): Promise<SubscriptionResponse[]> {
-    return (await this.store.listByUser(userId)).map((subscription) => this.present(subscription));
+    const subscriptions = await this.store.listByUser(userId);
+    return Promise.all(subscriptions.map((subscription) => this.present(subscription)));
   }
 
   /** Creates the subscription, or replaces it whole (keeping `createdAt`). */
@@ -83,9 +89,9 @@ export class SubscriptionsService {
       if (problems.length > 0) throw new InvalidSubscriptionError(problems);
       const subscription = this.stamp(key, fields, current);
       const outcome = await this.store.save(subscription, current?.revision ?? null);
-      if (outcome !== 'conflict') {
-        return { created: outcome === 'created', subscription: this.present(subscription) };
-      }
+      if (outcome === 'conflict') continue;
+      if (subscription.armedAt !== current?.armedAt) await this.scheduler.armed(subscription);
+      return { created: outcome === 'created', subscription: await this.present(subscription) };
     }
     throw new SubscriptionConflictError(key);
   }
@@ -107,7 +113,8 @@ export class SubscriptionsService {
     };
   }
 
-  private present(subscription: Subscription): SubscriptionResponse {
+  private async present(subscription: Subscription): Promise<SubscriptionResponse> {
+    const nextRunAt = await this.nextRunAt(subscription);
     return {
       userId: subscription.userId,
       tag: subscription.tag,
@@ -122,13 +129,26 @@ export class SubscriptionsService {
       paused: subscription.paused,
       createdAt: subscription.createdAt.toISOString(),
       updatedAt: subscription.updatedAt.toISOString(),
-      nextRunAt: this.nextRunAt(subscription)?.toISOString() ?? null,
+      nextRunAt: nextRunAt?.toISOString() ?? null,
     };
   }
 
-  private nextRunAt(subscription: Subscription): Date | null {
+  /**
+   * The next occurrence that will be sent. Its local date may be claimed already: inside the
+   * scheduler's horizon that claim is its queued delivery; beyond it, the claim is of an
+   * earlier schedule that already sent that date, so the next date's occurrence is the one.
+   */
+  private async nextRunAt(subscription: Subscription): Promise<Date | null> {
     if (subscription.paused) return null;
     const schedule = { ...subscription, time: parseHHMM(subscription.time) };
-    return nextOccurrence(schedule, this.clock.now())?.instant ?? null;
+    const notBefore = Math.max(this.clock.now().getTime(), subscription.armedAt.getTime());
+    const next = nextOccurrence(schedule, new Date(notBefore));
+    if (!next) return null;
+    const [[claimed], { horizon }] = await Promise.all([
+      this.claims.areClaimed([occurrenceId(subscription, next.localDate)]),
+      this.claims.state(),
+    ]);
+    if (!claimed || next.instant.getTime() < (horizon?.getTime() ?? 0)) return next.instant;
+    return nextOccurrence(schedule, new Date(next.instant.getTime() + 1))?.instant ?? null;
   }
 }

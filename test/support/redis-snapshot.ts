@@ -16,7 +16,7 @@ async function readKey(redis: Redis, key: string): Promise<unknown> {
     case 'set':
       return { type, value: (await redis.smembers(key)).sort() };
     case 'zset':
-      return { type, value: await redis.zrange(key, 0, -1, 'WITHSCORES') };
+      return { type, value: await redis.zrange(key, '0', '-1', 'WITHSCORES') };
     case 'string':
       return { type, value: await redis.get(key), ttl: (await redis.ttl(key)) > 0 };
     default:

@@ -1,0 +1,142 @@
+import { InvalidConfigurationError, validateEnvironment } from './environment.js';
+
+const tokens = { API_TOKEN: 'a'.repeat(16), ADMIN_TOKEN: 'b'.repeat(16) };
+
+const VARIABLES = [
+  'PORT',
+  'REDIS_URL',
+  'KEY_PREFIX',
+  'DEFAULT_TIMEZONE',
+  'LOOKAHEAD_MINUTES',
+  'CATCHUP_MINUTES',
+  'DEDUPE_TTL_SECONDS',
+  'MAX_ATTEMPTS',
+  'RETRY_BACKOFF_MS',
+  'RATE_LIMIT_PER_MINUTE',
+  'DELIVERY_CONCURRENCY',
+  'API_TOKEN',
+  'ADMIN_TOKEN',
+  'WEBHOOK_SECRET',
+  'WEBHOOK_TIMEOUT_MS',
+  'WEBHOOK_ALLOW_PRIVATE',
+  'SMTP_URL',
+  'MAIL_FROM',
+  'MAIL_OUTBOX_DIR',
+  'AUTH_DISABLED',
+  'LOG_LEVEL',
+];
+
+/** The variables a refused configuration's message names (as whole words). */
+function namedIn(raw: Record<string, string>): string[] {
+  try {
+    validateEnvironment(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InvalidConfigurationError);
+    const message = (error as Error).message;
+    return VARIABLES.filter((name) => new RegExp(`\\b${name}\\b`).test(message));
+  }
+  throw new Error('the configuration was accepted');
+}
+
+describe('validateEnvironment', () => {
+  it('gives SPEC 6 defaults when only the tokens are set', () => {
+    expect(validateEnvironment(tokens)).toMatchObject({
+      PORT: 3000,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      KEY_PREFIX: 'chime',
+      DEFAULT_TIMEZONE: 'UTC',
+      LOOKAHEAD_MINUTES: 4,
+      CATCHUP_MINUTES: 15,
+      DEDUPE_TTL_SECONDS: undefined,
+      MAX_ATTEMPTS: 5,
+      RETRY_BACKOFF_MS: 2000,
+      RATE_LIMIT_PER_MINUTE: 1200,
+      WEBHOOK_TIMEOUT_MS: 5000,
+      WEBHOOK_ALLOW_PRIVATE: false,
+      SMTP_URL: undefined,
+      MAIL_OUTBOX_DIR: './var/outbox',
+      AUTH_DISABLED: false,
+      ...tokens,
+    });
+  });
+
+  it('reads numbers and booleans from their text', () => {
+    const raw = { ...tokens, PORT: '8080', CATCHUP_MINUTES: '0', WEBHOOK_ALLOW_PRIVATE: 'true' };
+    expect(validateEnvironment({ ...raw, DEDUPE_TTL_SECONDS: '3600' })).toMatchObject({
+      PORT: 8080,
+      CATCHUP_MINUTES: 0,
+      WEBHOOK_ALLOW_PRIVATE: true,
+      DEDUPE_TTL_SECONDS: 3600,
+    });
+  });
+
+  it('accepts good optional values', () => {
+    const raw = { ...tokens, WEBHOOK_SECRET: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' };
+    const env = validateEnvironment({ ...raw, SMTP_URL: 'smtp://mail:25', LOG_LEVEL: 'debug' });
+    expect(env).toMatchObject({ SMTP_URL: 'smtp://mail:25', LOG_LEVEL: 'debug' });
+  });
+
+  it('ignores variables that are not its own', () => {
+    expect(() => validateEnvironment({ ...tokens, HOME: '/root', PORTS: 'x' })).not.toThrow();
+  });
+
+  it.each([
+    ['PORT', '0'],
+    ['PORT', 'abc'],
+    ['PORT', '65536'],
+    ['PORT', '3000.5'],
+    ['LOOKAHEAD_MINUTES', '0'],
+    ['CATCHUP_MINUTES', '-1'],
+    ['DEDUPE_TTL_SECONDS', '10'],
+    ['DEFAULT_TIMEZONE', 'Mars/Olympus'],
+    ['REDIS_URL', 'http://x'],
+    ['KEY_PREFIX', 'has space'],
+    ['MAX_ATTEMPTS', '0'],
+    ['WEBHOOK_SECRET', 'nope'],
+    ['AUTH_DISABLED', 'maybe'],
+    ['WEBHOOK_ALLOW_PRIVATE', 'yes'],
+    ['LOG_LEVEL', 'loud'],
+    ['SMTP_URL', 'http://x'],
+    ['MAIL_FROM', 'not an address'],
+    ['API_TOKEN', 'short'],
+  ])('refuses %s=%s and names it', (name, value) => {
+    expect(namedIn({ ...tokens, [name]: value })).toEqual([name]);
+  });
+
+  it('names every bad variable at once', () => {
+    const raw = { ...tokens, PORT: '0', LOG_LEVEL: 'loud', REDIS_URL: 'http://x' };
+    expect(namedIn(raw).sort()).toEqual(['LOG_LEVEL', 'PORT', 'REDIS_URL']);
+  });
+
+  it.each([
+    [{}, ['API_TOKEN', 'ADMIN_TOKEN']],
+    [{ AUTH_DISABLED: 'false' }, ['API_TOKEN', 'ADMIN_TOKEN']],
+    [{ API_TOKEN: tokens.API_TOKEN }, ['ADMIN_TOKEN']],
+    [{ ADMIN_TOKEN: tokens.ADMIN_TOKEN }, ['API_TOKEN']],
+  ])('refuses to start with a token missing: %j', (raw, missing) => {
+    // The message also points to AUTH_DISABLED=true as the way out.
+    expect(namedIn(raw).filter((name) => name !== 'AUTH_DISABLED')).toEqual(missing);
+  });
+
+  it('starts without tokens only when AUTH_DISABLED=true', () => {
+    expect(validateEnvironment({ AUTH_DISABLED: 'true' }).AUTH_DISABLED).toBe(true);
+  });
+
+  it('counts empty strings as unset', () => {
+    const blanks = {
+      PORT: '',
+      LOG_LEVEL: '',
+      DEFAULT_TIMEZONE: '',
+      SMTP_URL: '',
+      AUTH_DISABLED: '',
+    };
+    expect(validateEnvironment({ ...tokens, ...blanks })).toMatchObject({
+      PORT: 3000,
+      LOG_LEVEL: 'info',
+      DEFAULT_TIMEZONE: 'UTC',
+      SMTP_URL: undefined,
+      AUTH_DISABLED: false,
+    });
+    expect(namedIn({ API_TOKEN: '', ADMIN_TOKEN: tokens.ADMIN_TOKEN })).toContain('API_TOKEN');
+  });
+});

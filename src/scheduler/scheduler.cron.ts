@@ -1,0 +1,53 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Cron } from '@nestjs/schedule';
+import { Clock } from '../common/clock.js';
+import { SchedulerService } from './scheduler.service.js';
+
+/**
+ * Runs the tick at second 0 of every minute, and once at start-up to catch up after
+ * downtime. @nestjs/schedule only logs what a job throws, so failures are caught here.
+ */
+@Injectable()
+export class SchedulerCron implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(SchedulerCron.name);
+  private running: Promise<void> = Promise.resolve();
+  private failures = 0;
+
+  constructor(
+    private readonly scheduler: SchedulerService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Cron('0 * * * * *', { name: 'chime-tick' })
+  tick(): Promise<void> {
+    return this.run(this.clock.now());
+  }
+
+  onApplicationBootstrap(): void {
+    void this.run(this.clock.now());
+  }
+
+  /** Lets an in-flight tick finish before Redis closes. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.running;
+  }
+
+  /** Ticks that threw since start-up. */
+  failureCount(): number {
+    return this.failures;
+  }
+
+  private run(now: Date): Promise<void> {
+    this.running = this.running.then(() => this.dispatch(now));
+    return this.running;
+  }
+
+  private async dispatch(now: Date): Promise<void> {
+    try {
+      await this.scheduler.dispatchDue(now);
+    } catch (error) {
+      this.failures++;
+      this.logger.error(`tick at ${now.toISOString()} failed: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { schedulerConfig } from '../config/configuration.js';
+import { Subscription } from '../subscriptions/subscription.js';
+import { ClaimStore } from './claim.store.js';
+import { DeliverySink } from './delivery-sink.js';
+import { nextOccurrence, parseHHMM } from './local-time.js';
+import { occurrenceId } from './occurrence.js';
+import {
+  Candidate,
+  HAND_OFF_RETRY_MS,
+  OccurrenceScanner,
+  ScanCounts,
+} from './occurrence-scanner.js';
+
+const MINUTE_MS = 60_000;
+const DAY_MS = 24 * 60 * MINUTE_MS;
+const RECOVERY_BATCH = 1000;
+
+export interface TickOutcome extends ScanCounts {
+  readonly from: Date;
+  readonly to: Date;
+}
+
+/**
+ * The tick (SPEC 4): catch up from the watermark, claim everything due up to the lookahead,
+ * and move the watermark. One replica runs each minute's tick (a lease); claims keep sends
+ * single even when two do.
+ */
+@Injectable()
+export class SchedulerService {
+  private readonly logger = new Logger(SchedulerService.name);
+  private readonly replica = randomUUID();
+
+  constructor(
+    private readonly scanner: OccurrenceScanner,
+    private readonly claims: ClaimStore,
+    private readonly sink: DeliverySink,
+    @Inject(schedulerConfig.KEY) private readonly config: ConfigType<typeof schedulerConfig>,
+  ) {}
+
+  /** The minute's tick; null when another replica holds this minute's lease. */
+  async dispatchDue(now: Date): Promise<TickOutcome | null> {
+    const minute = floorToMinute(now);
+    if (!(await this.claims.acquireTickLease(minute, this.replica))) return null;
+    await this.recoverHandOffs(now);
+    const to = new Date(minute.getTime() + this.config.lookaheadMinutes * MINUTE_MS);
+    const { from, missed } = await this.scanStart(minute);
+    if (from.getTime() >= to.getTime()) {
+      await this.claims.completeTick(to, now, missed);
+      return { from, to, due: 0, enqueued: 0, duplicates: 0, skipped: missed };
+    }
+    await this.claims.advanceHorizon(to);
+    const counts = await this.scanner.dispatch(from, to, { replay: false });
+    await this.claims.completeTick(to, now, missed);
+    if (missed > 0)
+      this.logger.warn(`skipped ${missed} occurrences older than the catch-up horizon`);
+    return { from, to, ...counts, skipped: counts.skipped + missed };
+  }
+
+  /** `POST /admin/ticks`: every occurrence in [from, to), armed or not, through the same path. */
+  replay(from: Date, to: Date): Promise<ScanCounts> {
+    return this.scanner.dispatch(from, to, { replay: true });
+  }
+
+  /**
+   * A subscription whose schedule was just set may be due before the horizon, which ticks
+   * have scanned already: claim those occurrences now. Called after the write, so a tick
+   * that advanced the horizon before it sees the write, or this call sees its horizon.
+   */
+  async armed(subscription: Subscription): Promise<void> {
+    if (subscription.paused) return;
+    const { horizon } = await this.claims.state();
+    const armedAt = subscription.armedAt.getTime();
+    if (!horizon || horizon.getTime() <= armedAt) return;
+    const until = Math.min(horizon.getTime(), armedAt + DAY_MS);
+    await this.scanner.claimAndHandOff(occurrencesBetween(subscription, armedAt, until));
+  }
+
+  /** Hands off again what a crashed process claimed but never confirmed. */
+  async recoverHandOffs(now: Date): Promise<number> {
+    let recovered = 0;
+    for (;;) {
+      const retryAt = new Date(now.getTime() + HAND_OFF_RETRY_MS);
+      const stale = await this.claims.takeUnconfirmed(now, retryAt, RECOVERY_BATCH);
+      if (stale.length === 0) return recovered;
+      await this.sink.handOff(stale);
+      await this.claims.confirmHandOff(stale);
+      recovered += stale.length;
+    }
+  }
+
+  /**
+   * Where this tick's scan begins: the watermark, but no earlier than the catch-up horizon.
+   * What lies before that horizon is counted as missed (at most a day of it).
+   */
+  private async scanStart(minute: Date): Promise<{ from: Date; missed: number }> {
+    const { watermark } = await this.claims.state();
+    const horizon = new Date(minute.getTime() - this.config.catchupMinutes * MINUTE_MS);
+    if (!watermark) return { from: minute, missed: 0 };
+    if (watermark.getTime() >= horizon.getTime()) return { from: watermark, missed: 0 };
+    const countFrom = new Date(Math.max(watermark.getTime(), horizon.getTime() - DAY_MS));
+    const missed = await this.scanner.countDue(countFrom, horizon, { unclaimedOnly: true });
+    return { from: horizon, missed };
+  }
+}
+
+function floorToMinute(instant: Date): Date {
+  return new Date(Math.floor(instant.getTime() / MINUTE_MS) * MINUTE_MS);
+}
+
+/** The subscription's occurrences with instants in [from, until). */
+function occurrencesBetween(subscription: Subscription, from: number, until: number): Candidate[] {
+  const schedule = { ...subscription, time: parseHHMM(subscription.time) };
+  const candidates: Candidate[] = [];
+  for (let notBefore = from; ;) {
+    const next = nextOccurrence(schedule, new Date(notBefore));
+    if (!next || next.instant.getTime() >= until) return candidates;
+    const { userId, tag } = subscription;
+    candidates.push({
+      userId,
+      tag,
+      localDate: next.localDate,
+      scheduledFor: next.instant,
+      occurrenceId: occurrenceId(subscription, next.localDate),
+    });
+    notBefore = next.instant.getTime() + 1;
+  }
+}

@@ -1,0 +1,230 @@
+import { RedisKeys } from '../src/redis/redis-keys.js';
+import { DeliverySink, InProcessDeliverySink } from '../src/scheduler/delivery-sink.js';
+import { DueOccurrence } from '../src/scheduler/occurrence.js';
+import { testRedisUrl, uniquePrefix } from './support/chime-process.js';
+import { FakeClock } from './support/fake-clock.js';
+import { SchedulerHarness, startSchedulerHarness } from './support/scheduler-harness.js';
+
+const MINUTE = 60_000;
+
+function handedOff(harness: SchedulerHarness): string[] {
+  return (harness.sink as InProcessDeliverySink).occurrences().map(describe);
+}
+
+function describe(o: DueOccurrence): string {
+  return `${o.occurrenceId} ${o.scheduledFor.toISOString()}${o.late ? ' late' : ''}`;
+}
+
+/** Ticks at second 0 of every minute from the clock's time up to `until` (exclusive). */
+async function tickEveryMinute(harness: SchedulerHarness, until: string): Promise<void> {
+  while (harness.clock.now().getTime() < Date.parse(until)) {
+    await harness.tick();
+    harness.clock.advance(MINUTE);
+  }
+}
+
+/** Fails its first hand-off as a process killed between claim and hand-off would. */
+class CrashingOnceSink extends InProcessDeliverySink {
+  private crashed = false;
+  override async handOff(occurrences: readonly DueOccurrence[]): Promise<void> {
+    if (!this.crashed) {
+      this.crashed = true;
+      throw new Error('killed between claim and hand-off');
+    }
+    return super.handOff(occurrences);
+  }
+}
+
+const harnesses: SchedulerHarness[] = [];
+
+async function start(clockAt: string, options: { sink?: DeliverySink; keyPrefix?: string } = {}) {
+  const harness = await startSchedulerHarness({
+    redisUrl: testRedisUrl(),
+    keyPrefix: options.keyPrefix ?? uniquePrefix('sched'),
+    clock: new FakeClock(clockAt),
+    sink: options.sink,
+  });
+  harnesses.push(harness);
+  return harness;
+}
+
+afterEach(async () => {
+  await Promise.all(harnesses.splice(0).map((harness) => harness.close()));
+});
+
+it('hands an occurrence off once, at its exact instant, claimed within the lookahead', async () => {
+  const chime = await start('2026-11-25T08:50:00Z');
+  await chime.tick();
+  await chime.subscribe('ada', 'news', { time: '09:00', timezone: 'UTC' });
+  chime.clock.advance(MINUTE);
+  await tickEveryMinute(chime, '2026-11-25T08:57:00Z');
+  expect(handedOff(chime)).toEqual([]);
+  await tickEveryMinute(chime, '2026-11-25T09:10:00Z');
+  expect(handedOff(chime)).toEqual(['ada|news|2026-11-25 2026-11-25T09:00:00.000Z']);
+  const sentKey = chime.app.get(RedisKeys).sent('ada|news|2026-11-25');
+  expect(await chime.redis.ttl(sentKey)).toBeGreaterThan(25 * 3600);
+});
+
+it('hands the 02:30 New York subscription off once, at 03:00 EDT on spring-forward day', async () => {
+  const chime = await start('2026-03-08T04:00:00Z');
+  await chime.subscribe('ada', 'gap', { time: '02:30', timezone: 'America/New_York' });
+  await tickEveryMinute(chime, '2026-03-08T09:00:00Z');
+  expect(handedOff(chime)).toEqual(['ada|gap|2026-03-08 2026-03-08T07:00:00.000Z']);
+});
+
+it('hands the 01:30 New York subscription off once, at the earlier 01:30 EDT on fall-back day', async () => {
+  const chime = await start('2026-11-01T04:00:00Z');
+  await chime.subscribe('ada', 'overlap', { time: '01:30', timezone: 'America/New_York' });
+  await tickEveryMinute(chime, '2026-11-01T08:00:00Z');
+  expect(handedOff(chime)).toEqual(['ada|overlap|2026-11-01 2026-11-01T05:30:00.000Z']);
+});
+
+it('sends Lord Howe (30-minute shift) and Kathmandu (+05:45) subscriptions once each at their instants', async () => {
+  const chime = await start('2026-10-03T14:00:00Z');
+  await chime.subscribe('ada', 'lord-howe-gap', { time: '02:15', timezone: 'Australia/Lord_Howe' });
+  await chime.subscribe('ada', 'lord-howe', { time: '03:00', timezone: 'Australia/Lord_Howe' });
+  await chime.subscribe('ada', 'kathmandu', { time: '21:50', timezone: 'Asia/Kathmandu' });
+  await tickEveryMinute(chime, '2026-10-03T17:00:00Z');
+  expect(handedOff(chime).sort()).toEqual([
+    'ada|kathmandu|2026-10-03 2026-10-03T16:05:00.000Z',
+    'ada|lord-howe-gap|2026-10-04 2026-10-03T15:30:00.000Z',
+    'ada|lord-howe|2026-10-04 2026-10-03T16:00:00.000Z',
+  ]);
+});
+
+it('claims each occurrence once when two replicas tick and replay the same windows', async () => {
+  const keyPrefix = uniquePrefix('replicas');
+  const first = await start('2026-11-25T08:50:00Z', { keyPrefix });
+  const second = await start('2026-11-25T08:50:00Z', { keyPrefix });
+  for (let minute = 0; minute < 30; minute++) {
+    await first.subscribe(`user-${minute}`, 'tag', {
+      time: `09:${String(minute).padStart(2, '0')}`,
+    });
+  }
+  const outcomes: unknown[] = [];
+  while (first.clock.now().getTime() < Date.parse('2026-11-25T09:40:00Z')) {
+    outcomes.push(...(await Promise.all([first.tick(), second.tick()])));
+    first.clock.advance(MINUTE);
+    second.clock.advance(MINUTE);
+  }
+  const from = new Date('2026-11-25T09:00:00Z');
+  const to = new Date('2026-11-25T09:30:00Z');
+  const replays = await Promise.all([
+    first.scheduler.replay(from, to),
+    second.scheduler.replay(from, to),
+  ]);
+  const all = [...handedOff(first), ...handedOff(second)];
+  expect(all).toHaveLength(30);
+  expect(new Set(all).size).toBe(30);
+  expect(outcomes.filter((outcome) => outcome === null)).toHaveLength(50);
+  expect(replays.map((r) => r.duplicates)).toEqual([30, 30]);
+});
+
+it('delivers occurrences missed by a 10-minute jump late, and the rest on time', async () => {
+  const chime = await start('2026-11-25T08:50:00Z');
+  for (const time of ['08:55', '08:58', '09:03'])
+    await chime.subscribe('ada', `at-${time}`, { time });
+  await chime.tick();
+  chime.clock.set('2026-11-25T09:00:00Z');
+  await chime.tick();
+  expect(handedOff(chime)).toEqual([
+    'ada|at-08:55|2026-11-25 2026-11-25T08:55:00.000Z late',
+    'ada|at-08:58|2026-11-25 2026-11-25T08:58:00.000Z late',
+    'ada|at-09:03|2026-11-25 2026-11-25T09:03:00.000Z',
+  ]);
+});
+
+it('skips and counts occurrences older than CATCHUP_MINUTES after a 20-minute jump', async () => {
+  const chime = await start('2026-11-25T08:50:00Z');
+  for (const time of ['08:54', '08:56', '09:12'])
+    await chime.subscribe('ada', `at-${time}`, { time });
+  await chime.tick();
+  chime.clock.set('2026-11-25T09:10:00Z');
+  const outcome = await chime.tick();
+  expect(handedOff(chime)).toEqual([
+    'ada|at-08:56|2026-11-25 2026-11-25T08:56:00.000Z late',
+    'ada|at-09:12|2026-11-25 2026-11-25T09:12:00.000Z',
+  ]);
+  expect(outcome?.skipped).toBe(1);
+  expect((await chime.claims.state()).skippedTotal).toBe(1);
+});
+
+it('loses nothing when the process dies between claiming and handing off', async () => {
+  const chime = await start('2026-11-25T08:50:00Z', { sink: new CrashingOnceSink() });
+  await chime.subscribe('ada', 'news', { time: '08:52' });
+  await expect(chime.tick()).rejects.toThrow('killed between claim and hand-off');
+  expect(await chime.claims.unconfirmedCount()).toBe(1);
+  chime.clock.advance(MINUTE);
+  await chime.tick();
+  expect(handedOff(chime)).toEqual(['ada|news|2026-11-25 2026-11-25T08:52:00.000Z']);
+  expect(await chime.claims.unconfirmedCount()).toBe(0);
+  await tickEveryMinute(chime, '2026-11-25T09:00:00Z');
+  expect(handedOff(chime)).toHaveLength(1);
+});
+
+it('first fires the next day for a subscription created at 09:00:30 for 09:00', async () => {
+  const chime = await start('2026-11-25T08:50:00Z');
+  await tickEveryMinute(chime, '2026-11-25T09:01:00Z');
+  chime.clock.set('2026-11-25T09:00:30Z');
+  const created = (await chime.subscribe('ada', 'late-start', { time: '09:00' })) as any;
+  expect(created.subscription.nextRunAt).toBe('2026-11-26T09:00:00.000Z');
+  chime.clock.set('2026-11-25T09:01:00Z');
+  await tickEveryMinute(chime, '2026-11-25T09:10:00Z');
+  expect(handedOff(chime)).toEqual([]);
+  chime.clock.set('2026-11-26T08:50:00Z');
+  await tickEveryMinute(chime, '2026-11-26T09:05:00Z');
+  expect(handedOff(chime)).toEqual(['ada|late-start|2026-11-26 2026-11-26T09:00:00.000Z']);
+});
+
+it('sends nothing more today when the time moves from 09:00 to 10:00 after the day’s send', async () => {
+  const chime = await start('2026-11-25T08:50:00Z');
+  await chime.subscribe('ada', 'moved', { time: '09:00' });
+  await tickEveryMinute(chime, '2026-11-25T09:30:00Z');
+  expect(handedOff(chime)).toHaveLength(1);
+  const moved = (await chime.subscriptions.patch(
+    { userId: 'ada', tag: 'moved' },
+    { time: '10:00' },
+  )) as any;
+  expect(moved.subscription.nextRunAt).toBe('2026-11-26T10:00:00.000Z');
+  await tickEveryMinute(chime, '2026-11-25T10:30:00Z');
+  expect(handedOff(chime)).toEqual(['ada|moved|2026-11-25 2026-11-25T09:00:00.000Z']);
+  chime.clock.set('2026-11-26T09:50:00Z');
+  await tickEveryMinute(chime, '2026-11-26T10:05:00Z');
+  expect(handedOff(chime)).toEqual([
+    'ada|moved|2026-11-25 2026-11-25T09:00:00.000Z',
+    'ada|moved|2026-11-26 2026-11-26T10:00:00.000Z',
+  ]);
+});
+
+it('re-sends nothing when the clock jumps backwards', async () => {
+  const chime = await start('2026-11-25T08:50:00Z');
+  await chime.subscribe('ada', 'news', { time: '09:00' });
+  await tickEveryMinute(chime, '2026-11-25T09:05:00Z');
+  chime.clock.set('2026-11-25T08:55:00Z');
+  await tickEveryMinute(chime, '2026-11-25T09:05:00Z');
+  expect(handedOff(chime)).toEqual(['ada|news|2026-11-25 2026-11-25T09:00:00.000Z']);
+});
+
+it('claims at once a subscription created inside the window the ticks have already scanned', async () => {
+  const chime = await start('2026-11-25T08:50:00Z');
+  await tickEveryMinute(chime, '2026-11-25T08:59:00Z');
+  chime.clock.set('2026-11-25T08:58:30Z');
+  await chime.subscribe('ada', 'soon', { time: '09:00' });
+  expect(handedOff(chime)).toEqual(['ada|soon|2026-11-25 2026-11-25T09:00:00.000Z']);
+  chime.clock.set('2026-11-25T08:59:00Z');
+  await tickEveryMinute(chime, '2026-11-25T09:10:00Z');
+  expect(handedOff(chime)).toHaveLength(1);
+});
+
+it('leaves out paused subscriptions and disabled weekdays, counting paused ones as skipped', async () => {
+  const chime = await start('2026-11-25T08:00:00Z'); // a Wednesday
+  await chime.subscribe('ada', 'paused', { time: '09:00', paused: true });
+  await chime.subscribe('ada', 'weekend', { time: '09:00', days: ['sat', 'sun'] });
+  await chime.subscribe('ada', 'weekday', { time: '09:00', days: ['wed'] });
+  const counts = await chime.scheduler.replay(
+    new Date('2026-11-25T08:00:00Z'),
+    new Date('2026-11-25T10:00:00Z'),
+  );
+  expect(counts).toEqual({ due: 1, enqueued: 1, duplicates: 0, skipped: 1 });
+  expect(handedOff(chime)).toEqual(['ada|weekday|2026-11-25 2026-11-25T09:00:00.000Z']);
+});

@@ -1,0 +1,537 @@
+import { Redis } from 'ioredis';
+import { API_TOKEN, ChimeProcess, startChime } from './support/chime-process.js';
+import { request } from './support/http.js';
+import { snapshotKeys } from './support/redis-snapshot.js';
+
+/** Hooks start or stop whole processes: more than jest's default 5 s on a busy machine. */
+const HOOK_TIMEOUT_MS = 30_000;
+
+const ALL_DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+const ISO_INSTANT = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const DAY_MS = 24 * 3600 * 1000;
+
+/** The weekday and wall-clock time an instant shows in a zone: "Wed 07:30". */
+function wallClock(iso: string, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(iso));
+  const part = (type: string) => parts.find((p) => p.type === type)?.value;
+  return `${part('weekday')} ${part('hour')}:${part('minute')}`;
+}
+
+function zset(...entries: [member: string, score: number][]) {
+  return { type: 'zset', value: entries.flatMap(([member, score]) => [member, String(score)]) };
+}
+
+function set(...members: string[]) {
+  return { type: 'set', value: [...members].sort() };
+}
+
+function hash(fields: Record<string, string>) {
+  return { type: 'hash', value: expect.objectContaining(fields) };
+}
+
+describe('subscriptions API', () => {
+  let chime: ChimeProcess;
+  let redis: Redis;
+  let p: string;
+
+  const api = (method: string, path: string, body?: unknown) =>
+    request(chime.baseUrl, method, path, { token: API_TOKEN, body });
+  /** SPEC 3's subscription keys; the scheduler's own keys (claims, its state) follow its clock. */
+  const layout = async () =>
+    Object.fromEntries(
+      Object.entries(await snapshotKeys(redis, p)).filter(([key]) =>
+        new RegExp(`^${p}:(subs:|sub:|user:|timezones$)`).test(key),
+      ),
+    );
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  beforeAll(async () => {
+    chime = await startChime();
+    redis = new Redis(chime.redisUrl);
+    p = chime.keyPrefix;
+  }, HOOK_TIMEOUT_MS);
+
+  afterAll(async () => {
+    redis.disconnect();
+    await chime.stop();
+  }, HOOK_TIMEOUT_MS);
+
+  // Each test starts from an empty keyspace under the prefix, so layouts can be compared whole.
+  beforeEach(async () => {
+    const keys = await redis.keys(`${p}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  });
+
+  describe('PUT /subscriptions/:userId/:tag', () => {
+    it('creates with 201 and answers every field, omitted ones at their defaults', async () => {
+      const before = Date.now();
+      const answer = await api('PUT', '/subscriptions/ada/news', { time: '08:05', channel: 'log' });
+
+      expect(answer.status).toBe(201);
+      expect(answer.body).toEqual({
+        userId: 'ada',
+        tag: 'news',
+        time: '08:05',
+        timezone: 'UTC',
+        days: ALL_DAYS,
+        channel: 'log',
+        target: null,
+        title: 'news',
+        message: '',
+        data: {},
+        paused: false,
+        createdAt: expect.stringMatching(ISO_INSTANT),
+        updatedAt: expect.stringMatching(ISO_INSTANT),
+        nextRunAt: expect.stringMatching(ISO_INSTANT),
+      });
+      expect(answer.body.updatedAt).toBe(answer.body.createdAt);
+      expect(answer.body.nextRunAt).toMatch(/T08:05:00\.000Z$/);
+      const next = Date.parse(answer.body.nextRunAt);
+      expect(next).toBeGreaterThanOrEqual(before);
+      expect(next).toBeLessThanOrEqual(before + DAY_MS);
+    });
+
+    it('replaces with 200, keeps createdAt and returns every omitted field to its default', async () => {
+      const created = await api('PUT', '/subscriptions/ada/news', {
+        time: '07:00',
+        timezone: 'Europe/Paris',
+        days: ['mon', 'tue'],
+        channel: 'email',
+        target: 'ada@example.com',
+        title: 'Morning news',
+        message: 'Read me',
+        data: { edition: 'eu' },
+        paused: true,
+      });
+      expect(created.status).toBe(201);
+      await pause(5);
+
+      const replaced = await api('PUT', '/subscriptions/ada/news', {
+        time: '09:30',
+        channel: 'log',
+      });
+
+      expect(replaced.status).toBe(200);
+      expect(replaced.body).toMatchObject({
+        userId: 'ada',
+        tag: 'news',
+        time: '09:30',
+        timezone: 'UTC',
+        days: ALL_DAYS,
+        channel: 'log',
+        target: null,
+        title: 'news',
+        message: '',
+        data: {},
+        paused: false,
+        createdAt: created.body.createdAt,
+      });
+      expect(Date.parse(replaced.body.updatedAt)).toBeGreaterThan(
+        Date.parse(created.body.updatedAt),
+      );
+      const read = await api('GET', '/subscriptions/ada/news');
+      expect(read.body).toEqual(replaced.body);
+    });
+
+    it('stores a timezone in its canonical spelling ("asia/shanghai" becomes "Asia/Shanghai")', async () => {
+      const answer = await api('PUT', '/subscriptions/ada/news', {
+        time: '08:00',
+        timezone: 'asia/shanghai',
+        channel: 'log',
+      });
+
+      expect(answer.status).toBe(201);
+      expect(answer.body.timezone).toBe('Asia/Shanghai');
+      // 08:00 in Shanghai (UTC+8, no DST) is midnight UTC.
+      expect(answer.body.nextRunAt).toMatch(/T00:00:00\.000Z$/);
+      expect(Object.keys(await layout())).toContain(`${p}:subs:Asia/Shanghai`);
+      expect(await redis.smembers(`${p}:timezones`)).toEqual(['Asia/Shanghai']);
+    });
+
+    it('answers the days in week order whatever order they were given in', async () => {
+      const answer = await api('PUT', '/subscriptions/ada/news', {
+        time: '08:00',
+        days: ['sun', 'fri', 'mon', 'wed'],
+        channel: 'log',
+      });
+
+      expect(answer.body.days).toEqual(['mon', 'wed', 'fri', 'sun']);
+      expect((await api('GET', '/subscriptions/ada/news')).body.days).toEqual([
+        'mon',
+        'wed',
+        'fri',
+        'sun',
+      ]);
+    });
+
+    it('sets nextRunAt to the next enabled local weekday at the local time', async () => {
+      const before = Date.now();
+      const answer = await api('PUT', '/subscriptions/ada/news', {
+        time: '07:30',
+        timezone: 'America/New_York',
+        days: ['wed'],
+        channel: 'log',
+      });
+
+      expect(wallClock(answer.body.nextRunAt, 'America/New_York')).toBe('Wed 07:30');
+      const next = Date.parse(answer.body.nextRunAt);
+      expect(next).toBeGreaterThanOrEqual(before);
+      expect(next).toBeLessThanOrEqual(before + 7 * DAY_MS);
+    });
+
+    it('answers nextRunAt null while paused, and an instant again once resumed', async () => {
+      const paused = await api('PUT', '/subscriptions/ada/news', {
+        time: '08:00',
+        channel: 'log',
+        paused: true,
+      });
+      expect(paused.body.paused).toBe(true);
+      expect(paused.body.nextRunAt).toBeNull();
+      expect((await api('GET', '/subscriptions/ada/news')).body.nextRunAt).toBeNull();
+
+      const resumed = await api('PATCH', '/subscriptions/ada/news', { paused: false });
+      expect(resumed.body.nextRunAt).toMatch(ISO_INSTANT);
+    });
+  });
+
+  describe('PATCH /subscriptions/:userId/:tag', () => {
+    it('changes only the given fields and answers 200 with the whole subscription', async () => {
+      const created = await api('PUT', '/subscriptions/ada/news', {
+        time: '08:00',
+        timezone: 'Europe/Paris',
+        channel: 'log',
+        title: 'Morning news',
+        data: { edition: 'eu' },
+      });
+      await pause(5);
+
+      const patched = await api('PATCH', '/subscriptions/ada/news', { time: '09:15' });
+
+      expect(patched.status).toBe(200);
+      expect(patched.body).toEqual({
+        ...created.body,
+        time: '09:15',
+        updatedAt: expect.stringMatching(ISO_INSTANT),
+        nextRunAt: expect.stringMatching(ISO_INSTANT),
+      });
+      expect(patched.body.updatedAt).not.toBe(created.body.updatedAt);
+      expect(wallClock(patched.body.nextRunAt, 'Europe/Paris')).toMatch(/ 09:15$/);
+    });
+
+    it('answers 404 for a subscription that does not exist, and writes nothing', async () => {
+      const answer = await api('PATCH', '/subscriptions/ada/ghost', { paused: true });
+
+      expect(answer.status).toBe(404);
+      expect(answer.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
+      expect(await layout()).toEqual({});
+    });
+
+    it('returns the title to the tag when patched with null', async () => {
+      await api('PUT', '/subscriptions/ada/news', {
+        time: '08:00',
+        channel: 'log',
+        title: 'Morning news',
+      });
+
+      const patched = await api('PATCH', '/subscriptions/ada/news', { title: null });
+
+      expect(patched.status).toBe(200);
+      expect(patched.body.title).toBe('news');
+      expect(await redis.hget(`${p}:sub:ada|news`, 'title')).toBe('news');
+    });
+
+    it('removes the target when switching to the log channel with target null', async () => {
+      await api('PUT', '/subscriptions/ada/news', {
+        time: '08:00',
+        channel: 'email',
+        target: 'ada@example.com',
+      });
+
+      const patched = await api('PATCH', '/subscriptions/ada/news', {
+        channel: 'log',
+        target: null,
+      });
+
+      expect(patched.status).toBe(200);
+      expect(patched.body).toMatchObject({ channel: 'log', target: null });
+      const stored = await redis.hgetall(`${p}:sub:ada|news`);
+      expect(stored.channel).toBe('log');
+      expect(stored).not.toHaveProperty('target');
+    });
+
+    it('returns message, data, days, timezone and paused to their defaults when patched with null', async () => {
+      await api('PUT', '/subscriptions/ada/news', {
+        time: '08:00',
+        timezone: 'Asia/Tokyo',
+        days: ['sat'],
+        channel: 'log',
+        message: 'Read me',
+        data: { edition: 'jp' },
+        paused: true,
+      });
+
+      const patched = await api('PATCH', '/subscriptions/ada/news', {
+        message: null,
+        data: null,
+        days: null,
+        timezone: null,
+        paused: null,
+      });
+
+      expect(patched.status).toBe(200);
+      expect(patched.body).toMatchObject({
+        message: '',
+        data: {},
+        days: ALL_DAYS,
+        timezone: 'UTC',
+        paused: false,
+        nextRunAt: expect.stringMatching(ISO_INSTANT),
+      });
+    });
+  });
+
+  describe('GET /subscriptions/...', () => {
+    it('reads one subscription with 200, and answers 404 for an unknown tag', async () => {
+      const created = await api('PUT', '/subscriptions/ada/news', {
+        time: '08:00',
+        channel: 'log',
+      });
+
+      const found = await api('GET', '/subscriptions/ada/news');
+      const missing = await api('GET', '/subscriptions/ada/ghost');
+
+      expect(found.status).toBe(200);
+      expect(found.body).toEqual(created.body);
+      expect(missing.status).toBe(404);
+      expect(missing.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
+    });
+
+    it("lists exactly the user's subscriptions as {items: [...]}", async () => {
+      await api('PUT', '/subscriptions/ada/news', { time: '08:00', channel: 'log' });
+      await api('PUT', '/subscriptions/ada/sport', { time: '18:00', channel: 'log' });
+      await api('PUT', '/subscriptions/bob/news', { time: '09:00', channel: 'log' });
+
+      const answer = await api('GET', '/subscriptions/ada');
+
+      expect(answer.status).toBe(200);
+      expect(Object.keys(answer.body)).toEqual(['items']);
+      const items = [...answer.body.items].sort((a, b) => a.tag.localeCompare(b.tag));
+      expect(items).toEqual([
+        (await api('GET', '/subscriptions/ada/news')).body,
+        (await api('GET', '/subscriptions/ada/sport')).body,
+      ]);
+    });
+
+    it('answers an empty list for a user without subscriptions', async () => {
+      const answer = await api('GET', '/subscriptions/nobody');
+
+      expect(answer.status).toBe(200);
+      expect(answer.body).toEqual({ items: [] });
+    });
+  });
+
+  describe('DELETE /subscriptions/...', () => {
+    it('unsubscribes with 204, after which GET and DELETE answer 404', async () => {
+      await api('PUT', '/subscriptions/ada/news', { time: '08:00', channel: 'log' });
+
+      const deleted = await api('DELETE', '/subscriptions/ada/news');
+
+      expect(deleted.status).toBe(204);
+      expect(deleted.body).toBe('');
+      expect((await api('GET', '/subscriptions/ada/news')).status).toBe(404);
+      expect((await api('DELETE', '/subscriptions/ada/news')).status).toBe(404);
+    });
+
+    it('unsubscribes a user from everything with 204, and answers 204 when there is nothing', async () => {
+      await api('PUT', '/subscriptions/ada/news', { time: '08:00', channel: 'log' });
+      await api('PUT', '/subscriptions/ada/sport', { time: '18:00', channel: 'log' });
+
+      const deleted = await api('DELETE', '/subscriptions/ada');
+      const again = await api('DELETE', '/subscriptions/ada');
+      const never = await api('DELETE', '/subscriptions/nobody');
+
+      expect(deleted.status).toBe(204);
+      expect((await api('GET', '/subscriptions/ada')).body).toEqual({ items: [] });
+      expect(again.status).toBe(204);
+      expect(never.status).toBe(204);
+    });
+  });
+
+  describe('Redis layout (SPEC 3)', () => {
+    it('writes the ZSET member, the HASH, the user SET and the timezones SET on create', async () => {
+      const answer = await api('PUT', '/subscriptions/ada/news', {
+        time: '08:05',
+        timezone: 'Europe/Paris',
+        days: ['fri', 'mon', 'wed'],
+        channel: 'email',
+        target: 'ada@example.com',
+        title: 'Morning news',
+        message: 'Read me',
+        data: { edition: 'eu' },
+      });
+
+      expect(await layout()).toEqual({
+        [`${p}:subs:Europe/Paris`]: zset(['user:ada|tag:news', 805]),
+        [`${p}:sub:ada|news`]: hash({
+          userId: 'ada',
+          tag: 'news',
+          time: '08:05',
+          timezone: 'Europe/Paris',
+          days: 'mon,wed,fri',
+          channel: 'email',
+          target: 'ada@example.com',
+          title: 'Morning news',
+          message: 'Read me',
+          createdAt: answer.body.createdAt,
+          updatedAt: answer.body.updatedAt,
+        }),
+        [`${p}:user:ada`]: set('news'),
+        [`${p}:timezones`]: set('Europe/Paris'),
+      });
+      expect(JSON.parse((await redis.hget(`${p}:sub:ada|news`, 'data')) ?? '')).toEqual({
+        edition: 'eu',
+      });
+    });
+
+    it('moves the ZSET member to the new timezone and drops the old timezone when its ZSET empties', async () => {
+      await api('PUT', '/subscriptions/ada/news', {
+        time: '08:00',
+        timezone: 'Europe/Paris',
+        channel: 'log',
+      });
+      await api('PUT', '/subscriptions/bob/news', {
+        time: '09:00',
+        timezone: 'Europe/Paris',
+        channel: 'log',
+      });
+
+      // Ada leaves Paris; Bob still holds it, so Paris stays listed.
+      const replaced = await api('PUT', '/subscriptions/ada/news', {
+        time: '08:00',
+        timezone: 'Asia/Tokyo',
+        channel: 'log',
+      });
+      expect(replaced.status).toBe(200);
+      expect(await layout()).toMatchObject({
+        [`${p}:subs:Europe/Paris`]: zset(['user:bob|tag:news', 900]),
+        [`${p}:subs:Asia/Tokyo`]: zset(['user:ada|tag:news', 800]),
+        [`${p}:sub:ada|news`]: hash({ timezone: 'Asia/Tokyo' }),
+        [`${p}:timezones`]: set('Asia/Tokyo', 'Europe/Paris'),
+      });
+
+      // Bob leaves too (through PATCH): the Paris ZSET empties and Paris leaves the SET.
+      await api('PATCH', '/subscriptions/bob/news', { timezone: 'Asia/Tokyo' });
+      expect(await layout()).toEqual({
+        [`${p}:subs:Asia/Tokyo`]: zset(['user:ada|tag:news', 800], ['user:bob|tag:news', 900]),
+        [`${p}:sub:ada|news`]: hash({ timezone: 'Asia/Tokyo', time: '08:00' }),
+        [`${p}:sub:bob|news`]: hash({ timezone: 'Asia/Tokyo', time: '09:00' }),
+        [`${p}:user:ada`]: set('news'),
+        [`${p}:user:bob`]: set('news'),
+        [`${p}:timezones`]: set('Asia/Tokyo'),
+      });
+    });
+
+    it('moves the ZSET score with the time (08:05 scores 805, 23:59 scores 2359, 00:07 scores 7)', async () => {
+      await api('PUT', '/subscriptions/ada/news', { time: '08:05', channel: 'log' });
+      expect(await redis.zrange(`${p}:subs:UTC`, '0', '-1', 'WITHSCORES')).toEqual([
+        'user:ada|tag:news',
+        '805',
+      ]);
+
+      await api('PATCH', '/subscriptions/ada/news', { time: '23:59' });
+      expect(await redis.zrange(`${p}:subs:UTC`, '0', '-1', 'WITHSCORES')).toEqual([
+        'user:ada|tag:news',
+        '2359',
+      ]);
+
+      await api('PUT', '/subscriptions/ada/news', { time: '00:07', channel: 'log' });
+      expect(await layout()).toEqual({
+        [`${p}:subs:UTC`]: zset(['user:ada|tag:news', 7]),
+        [`${p}:sub:ada|news`]: hash({ time: '00:07', timezone: 'UTC' }),
+        [`${p}:user:ada`]: set('news'),
+        [`${p}:timezones`]: set('UTC'),
+      });
+    });
+
+    it('records a pause in the HASH and leaves every other key as it was', async () => {
+      await api('PUT', '/subscriptions/ada/news', { time: '08:05', channel: 'log' });
+      const before = await layout();
+
+      const paused = await api('PATCH', '/subscriptions/ada/news', { paused: true });
+
+      expect(paused.status).toBe(200);
+      const after = await layout();
+      expect(after).toEqual({
+        ...before,
+        [`${p}:sub:ada|news`]: hash({
+          time: '08:05',
+          timezone: 'UTC',
+          updatedAt: paused.body.updatedAt,
+        }),
+      });
+      const stored = await redis.hgetall(`${p}:sub:ada|news`);
+      expect(stored.paused).toMatch(/^(1|true)$/);
+    });
+
+    it("removes the member, the HASH and the tag on delete, keeping the user's other subscription", async () => {
+      await api('PUT', '/subscriptions/ada/news', { time: '08:05', channel: 'log' });
+      await api('PUT', '/subscriptions/ada/sport', {
+        time: '18:00',
+        timezone: 'Asia/Tokyo',
+        channel: 'log',
+      });
+
+      await api('DELETE', '/subscriptions/ada/news');
+
+      expect(await layout()).toEqual({
+        [`${p}:subs:Asia/Tokyo`]: zset(['user:ada|tag:sport', 1800]),
+        [`${p}:sub:ada|sport`]: hash({ tag: 'sport' }),
+        [`${p}:user:ada`]: set('sport'),
+        [`${p}:timezones`]: set('Asia/Tokyo'),
+      });
+    });
+
+    it('leaves no key of the user after deleting the user, and cleans the timezones SET', async () => {
+      await api('PUT', '/subscriptions/lovelace/news', { time: '08:05', channel: 'log' });
+      await api('PUT', '/subscriptions/lovelace/sport', {
+        time: '18:00',
+        timezone: 'Asia/Tokyo',
+        channel: 'log',
+      });
+      await api('PUT', '/subscriptions/lovelace/weather', {
+        time: '06:30',
+        timezone: 'Europe/Paris',
+        channel: 'log',
+      });
+      await api('PUT', '/subscriptions/babbage/news', {
+        time: '07:00',
+        timezone: 'Europe/Paris',
+        channel: 'log',
+      });
+
+      const answer = await api('DELETE', '/subscriptions/lovelace');
+
+      expect(answer.status).toBe(204);
+      expect(await layout()).toEqual({
+        [`${p}:subs:Europe/Paris`]: zset(['user:babbage|tag:news', 700]),
+        [`${p}:sub:babbage|news`]: hash({ userId: 'babbage', tag: 'news' }),
+        [`${p}:user:babbage`]: set('news'),
+        [`${p}:timezones`]: set('Europe/Paris'),
+      });
+      // Beyond SPEC 3's keys too, nothing names the user; only a duplicate-guard claim, which
+      // must outlive an unsubscribe (SPEC 4, "Once"), may remain until its TTL.
+      const everything = await snapshotKeys(redis, p);
+      const leftovers = Object.entries(everything).filter(
+        ([key, value]) =>
+          !key.startsWith(`${p}:sent:`) && JSON.stringify([key, value]).includes('lovelace'),
+      );
+      expect(leftovers).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,82 @@
+import { INestApplicationContext, Module } from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import { Redis } from 'ioredis';
+import { Clock } from '../../src/common/clock.js';
+import { configNamespaces } from '../../src/config/configuration.js';
+import { RedisModule } from '../../src/redis/redis.module.js';
+import { ClaimStore } from '../../src/scheduler/claim.store.js';
+import { DeliverySink, InProcessDeliverySink } from '../../src/scheduler/delivery-sink.js';
+import { SchedulerCron } from '../../src/scheduler/scheduler.cron.js';
+import { SchedulerService } from '../../src/scheduler/scheduler.service.js';
+import { SubscriptionsModule } from '../../src/subscriptions/subscriptions.module.js';
+import { SubscriptionsService } from '../../src/subscriptions/subscriptions.service.js';
+import { PutSubscriptionDto } from '../../src/subscriptions/dto/put-subscription.dto.js';
+import { FakeClock } from './fake-clock.js';
+
+export interface SchedulerHarness {
+  readonly app: INestApplicationContext;
+  readonly clock: FakeClock;
+  readonly scheduler: SchedulerService;
+  readonly subscriptions: SubscriptionsService;
+  readonly claims: ClaimStore;
+  readonly sink: DeliverySink;
+  readonly redis: Redis;
+  /** Runs the minute tick at the clock's current time. */
+  tick(): ReturnType<SchedulerService['dispatchDue']>;
+  subscribe(userId: string, tag: string, body: Partial<PutSubscriptionDto>): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real scheduler and subscriptions modules on a real Redis, in this process, with a
+ * fake clock and no cron: tests call the tick themselves.
+ */
+export async function startSchedulerHarness(options: {
+  redisUrl: string;
+  keyPrefix: string;
+  clock: FakeClock;
+  sink?: DeliverySink;
+  env?: Record<string, string>;
+}): Promise<SchedulerHarness> {
+  Object.assign(process.env, {
+    REDIS_URL: options.redisUrl,
+    KEY_PREFIX: options.keyPrefix,
+    AUTH_DISABLED: 'true',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    ...options.env,
+  });
+
+  @Module({ providers: [{ provide: Clock, useValue: options.clock }], exports: [Clock] })
+  class FakeClockModule {}
+
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      ConfigModule.forRoot({ isGlobal: true, load: configNamespaces, ignoreEnvFile: true }),
+      { module: FakeClockModule, global: true },
+      RedisModule,
+      SubscriptionsModule,
+    ],
+  })
+    .overrideProvider(SchedulerCron)
+    .useValue({ failureCount: () => 0 })
+    .overrideProvider(DeliverySink)
+    .useValue(options.sink ?? new InProcessDeliverySink())
+    .compile();
+  const app = await moduleRef.init();
+  const scheduler = app.get(SchedulerService);
+  const subscriptions = app.get(SubscriptionsService);
+  return {
+    app,
+    clock: options.clock,
+    scheduler,
+    subscriptions,
+    claims: app.get(ClaimStore),
+    sink: app.get(DeliverySink),
+    redis: app.get(Redis),
+    tick: () => scheduler.dispatchDue(options.clock.now()),
+    subscribe: (userId, tag, body) =>
+      subscriptions.put({ userId, tag }, { channel: 'log', ...body } as PutSubscriptionDto),
+    close: () => app.close(),
+  };
+}
