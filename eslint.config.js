@@ -4,7 +4,7 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'var/', 'coverage/', 'reports/', 'node_modules/'] },
+  { ignores: ['dist/', 'dist-bench/', 'var/', 'coverage/', 'reports/', 'node_modules/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

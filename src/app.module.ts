@@ -9,6 +9,8 @@ import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { configNamespaces } from './config/configuration.js';
 import { validateEnvironment } from './config/environment.js';
 import { HealthModule } from './health/health.module.js';
+import { ClientRateLimitGuard } from './rate-limit/client-rate-limit.guard.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { SubscriptionsModule } from './subscriptions/subscriptions.module.js';
 
@@ -26,10 +28,13 @@ import { SubscriptionsModule } from './subscriptions/subscriptions.module.js';
     CommonModule,
     RedisModule,
     HealthModule,
+    RateLimitModule,
     SubscriptionsModule,
     AdminModule,
   ],
   providers: [
+    // Global guards run in this order: a client over its limit is refused before its token is checked.
+    { provide: APP_GUARD, useExisting: ClientRateLimitGuard },
     { provide: APP_GUARD, useClass: BearerTokenGuard },
     { provide: APP_FILTER, useClass: HttpExceptionFilter },
   ],

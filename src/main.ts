@@ -4,23 +4,39 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { ConfigService } from '@nestjs/config';
 import { AppModule } from './app.module.js';
 import { BODY_LIMIT_BYTES, MAX_PARAM_LENGTH, setUpApp } from './app.setup.js';
+import { appConfig } from './config/configuration.js';
 import { InvalidConfigurationError } from './config/environment.js';
+import { createLogger } from './logging/logger.factory.js';
+import { NestPinoLogger } from './logging/nest-pino.logger.js';
+import { echoRequestId, requestLoggingOptions } from './logging/request-logging.js';
+import type { Logger } from 'pino';
 
-async function bootstrap(): Promise<void> {
+async function bootstrap(logger: Logger): Promise<void> {
   const adapter = new FastifyAdapter({
+    ...requestLoggingOptions(logger),
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter);
+  echoRequestId(adapter.getInstance());
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+    logger: new NestPinoLogger(logger),
+  });
   await setUpApp(app);
   await app.listen(app.get(ConfigService).getOrThrow<number>('app.port'), '0.0.0.0');
 }
 
-bootstrap().catch((error: unknown) => {
-  if (error instanceof InvalidConfigurationError) {
-    console.error(error.message);
-  } else {
-    console.error(error);
+/** Importing AppModule has read `.env` (ConfigModule.forRoot), so LOG_LEVEL may come from it. */
+function startLogger(): Logger {
+  try {
+    return createLogger(appConfig().logLevel);
+  } catch (error) {
+    console.error(error instanceof InvalidConfigurationError ? error.message : error);
+    process.exit(1);
   }
+}
+
+const logger = startLogger();
+bootstrap(logger).catch((error: unknown) => {
+  logger.fatal({ err: error }, 'chime failed to start');
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import { RedisKeys } from '../src/redis/redis-keys.js';
-import { DeliverySink, InProcessDeliverySink } from '../src/scheduler/delivery-sink.js';
+import { DeliverySink } from '../src/scheduler/delivery-sink.js';
+import { InProcessDeliverySink } from './support/in-process-sink.js';
 import { DueOccurrence } from '../src/scheduler/occurrence.js';
 import { testRedisUrl, uniquePrefix } from './support/chime-process.js';
 import { FakeClock } from './support/fake-clock.js';

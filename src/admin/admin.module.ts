@@ -1,12 +1,19 @@
 import { Module } from '@nestjs/common';
+import { DeliveryModule } from '../delivery/delivery.module.js';
 import { SchedulerModule } from '../scheduler/scheduler.module.js';
 import { SubscriptionStoreModule } from '../subscriptions/subscription-store.module.js';
+import { AdminDeliveriesController } from './admin-deliveries.controller.js';
 import { AdminHealthController } from './admin-health.controller.js';
 import { AdminStatsController } from './admin-stats.controller.js';
 import { AdminTicksController } from './admin-ticks.controller.js';
 
 @Module({
-  imports: [SchedulerModule, SubscriptionStoreModule],
-  controllers: [AdminHealthController, AdminStatsController, AdminTicksController],
+  imports: [SchedulerModule, SubscriptionStoreModule, DeliveryModule],
+  controllers: [
+    AdminHealthController,
+    AdminStatsController,
+    AdminTicksController,
+    AdminDeliveriesController,
+  ],
 })
 export class AdminModule {}

@@ -52,6 +52,26 @@ export class RedisKeys {
     return `${this.prefix}:handoff`;
   }
 
+  /** STRING with TTL: who delivers an occurrence now (a job id), or how it ended. */
+  deliveryState(occurrenceId: string): string {
+    return `${this.prefix}:delivery:${occurrenceId}`;
+  }
+
+  /** STREAM, capped: every delivery attempt's outcome. */
+  deliveryLog(): string {
+    return `${this.prefix}:deliveries`;
+  }
+
+  /** HASH: dead letters by id, as JSON. */
+  deadLetters(): string {
+    return `${this.prefix}:dead-letters`;
+  }
+
+  /** What BullMQ puts before its queue keys, so that they too live under KEY_PREFIX. */
+  queuePrefix(): string {
+    return `${this.prefix}:bull`;
+  }
+
   /** STRING with TTL: which replica runs the tick of a minute. */
   tickLease(minute: string): string {
     return `${this.prefix}:lease:tick:${minute}`;

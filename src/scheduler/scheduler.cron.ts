@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { Clock } from '../common/clock.js';
 import { SchedulerService } from './scheduler.service.js';
@@ -8,10 +8,11 @@ import { SchedulerService } from './scheduler.service.js';
  * downtime. @nestjs/schedule only logs what a job throws, so failures are caught here.
  */
 @Injectable()
-export class SchedulerCron implements OnApplicationBootstrap, OnApplicationShutdown {
+export class SchedulerCron implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(SchedulerCron.name);
   private running: Promise<void> = Promise.resolve();
   private failures = 0;
+  private stopped = false;
 
   constructor(
     private readonly scheduler: SchedulerService,
@@ -27,8 +28,9 @@ export class SchedulerCron implements OnApplicationBootstrap, OnApplicationShutd
     void this.run(this.clock.now());
   }
 
-  /** Lets an in-flight tick finish before Redis closes. */
-  async onApplicationShutdown(): Promise<void> {
+  /** On shutdown: no new ticks, and the one in flight finishes before Redis closes. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
     await this.running;
   }
 
@@ -38,6 +40,7 @@ export class SchedulerCron implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   private run(now: Date): Promise<void> {
+    if (this.stopped) return this.running;
     this.running = this.running.then(() => this.dispatch(now));
     return this.running;
   }

@@ -1,17 +1,16 @@
 import { Module } from '@nestjs/common';
+import { DeliveryModule } from '../delivery/delivery.module.js';
 import { SubscriptionStoreModule } from '../subscriptions/subscription-store.module.js';
 import { ClaimStore } from './claim.store.js';
-import { DeliverySink, InProcessDeliverySink } from './delivery-sink.js';
 import { OccurrenceScanner } from './occurrence-scanner.js';
 import { RedisClaimStore } from './redis-claim.store.js';
 import { SchedulerCron } from './scheduler.cron.js';
 import { SchedulerService } from './scheduler.service.js';
 
 @Module({
-  imports: [SubscriptionStoreModule],
+  imports: [SubscriptionStoreModule, DeliveryModule],
   providers: [
     { provide: ClaimStore, useClass: RedisClaimStore },
-    { provide: DeliverySink, useClass: InProcessDeliverySink },
     OccurrenceScanner,
     SchedulerService,
     SchedulerCron,

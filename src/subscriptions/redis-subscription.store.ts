@@ -72,15 +72,19 @@ export class RedisSubscriptionStore extends SubscriptionStore {
 
   async listByUser(userId: string): Promise<StoredSubscription[]> {
     const tags = (await this.redis.smembers(this.keys.userTags(userId))).sort();
+    const subscriptions = await this.findMany(tags.map((tag) => ({ userId, tag })));
+    return subscriptions.filter((subscription) => subscription !== null);
+  }
+
+  async findMany(keys: readonly SubscriptionKey[]): Promise<(StoredSubscription | null)[]> {
+    if (keys.length === 0) return [];
     const pipeline = this.redis.pipeline();
-    for (const tag of tags) pipeline.hgetall(this.keys.subscription(userId, tag));
+    for (const { userId, tag } of keys) pipeline.hgetall(this.keys.subscription(userId, tag));
     const replies = (await pipeline.exec()) ?? [];
-    return replies
-      .map(([error, hash]) => {
-        if (error) throw error;
-        return fromHash(hash as Record<string, string>);
-      })
-      .filter((subscription) => subscription !== null);
+    return replies.map(([error, hash]) => {
+      if (error) throw error;
+      return fromHash(hash as Record<string, string>);
+    });
   }
 
   async save(subscription: Subscription, expectedRevision: number | null): Promise<SaveOutcome> {

@@ -18,6 +18,9 @@ export abstract class SubscriptionStore {
 
   abstract listByUser(userId: string): Promise<StoredSubscription[]>;
 
+  /** Each key's subscription, or null where there is none; one round trip. */
+  abstract findMany(keys: readonly SubscriptionKey[]): Promise<(StoredSubscription | null)[]>;
+
   /**
    * Writes the whole subscription if the stored revision is still `expectedRevision`
    * (null: none stored yet); otherwise changes nothing and answers 'conflict'.

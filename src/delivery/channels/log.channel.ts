@@ -1,12 +1,28 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { Notification } from '../notification.js';
 import { NotificationChannel } from './notification-channel.js';
 
 /** Writes one structured log line per notification; it has no target. */
 @Injectable()
 export class LogChannel implements NotificationChannel {
   readonly name = 'log';
+  private readonly logger = new Logger(LogChannel.name);
 
   async validateTarget(target: string | null): Promise<string | null> {
     return target === null ? null : 'target must be absent for the log channel';
+  }
+
+  async send(notification: Notification): Promise<void> {
+    this.logger.log({
+      msg: 'notification',
+      occurrenceId: notification.occurrenceId,
+      userId: notification.userId,
+      tag: notification.tag,
+      scheduledFor: notification.scheduledFor.toISOString(),
+      late: notification.late,
+      title: notification.title,
+      message: notification.message,
+      data: notification.data,
+    });
   }
 }

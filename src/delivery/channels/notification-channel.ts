@@ -1,3 +1,5 @@
+import { Notification } from '../notification.js';
+
 /**
  * A way to deliver notifications. Adding one is a class that implements this interface
  * and one line in `channels.module.ts`.
@@ -10,6 +12,11 @@ export interface NotificationChannel {
    * notifications, naming the field; null when it can.
    */
   validateTarget(target: string | null): Promise<string | null>;
+  /**
+   * Delivers the notification. Throws a `DeliveryError` saying whether a retry may help;
+   * any other error counts as retryable.
+   */
+  send(notification: Notification): Promise<void>;
 }
 
 /** The DI token under which every channel is registered, as an array. */

@@ -1,19 +1,35 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { lookup, LookupAddress } from 'node:dns';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import ipaddr from 'ipaddr.js';
+import { Webhook } from 'standardwebhooks';
+import { Agent, request } from 'undici';
 import { deliveryConfig } from '../../config/configuration.js';
+import { DeliveryError, Notification } from '../notification.js';
 import { NotificationChannel } from './notification-channel.js';
-import { privateHostProblem } from './webhook-address.js';
+import { isPublicAddress, privateHostProblem } from './webhook-address.js';
+import { webhookBody } from './webhook-body.js';
 
 const MAX_URL_LENGTH = 2048;
 
 /** POSTs a JSON notification with Standard Webhooks headers to an http(s) URL. */
 @Injectable()
-export class WebhookChannel implements NotificationChannel {
+export class WebhookChannel implements NotificationChannel, OnApplicationShutdown {
   readonly name = 'webhook';
+  private readonly agent: Agent;
+  private readonly signer: Webhook | null;
 
   constructor(
     @Inject(deliveryConfig.KEY) private readonly config: ConfigType<typeof deliveryConfig>,
-  ) {}
+  ) {
+    const { allowPrivate, secret } = config.webhook;
+    // DNS can change after subscribe time: addresses are checked again when connecting.
+    this.agent = new Agent({
+      keepAliveTimeout: 30_000,
+      connect: { lookup: guardedLookup(allowPrivate) },
+    });
+    this.signer = secret ? new Webhook(secret) : null;
+  }
 
   async validateTarget(target: string | null): Promise<string | null> {
     if (target === null) return 'target is required for the webhook channel';
@@ -24,4 +40,88 @@ export class WebhookChannel implements NotificationChannel {
     if (this.config.webhook.allowPrivate) return null;
     return privateHostProblem(url.hostname);
   }
+
+  async send(notification: Notification): Promise<void> {
+    const url = new URL(notification.target!);
+    this.refusePrivateLiteral(url.hostname);
+    const body = webhookBody(notification);
+    const timeoutMs = this.config.webhook.timeoutMs;
+    let status: number;
+    try {
+      const response = await request(url, {
+        method: 'POST',
+        body,
+        headers: this.headers(notification.occurrenceId, body),
+        dispatcher: this.agent,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      status = response.statusCode;
+      await response.body.dump();
+    } catch (error) {
+      throw asDeliveryError(error);
+    }
+    if (status < 200 || status >= 300) throw DeliveryError.fromHttpStatus(status);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private headers(occurrenceId: string, body: string): Record<string, string> {
+    const now = new Date();
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'user-agent': 'chime',
+      'webhook-id': occurrenceId,
+      'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+    };
+    if (this.signer) headers['webhook-signature'] = this.signer.sign(occurrenceId, now, body);
+    return headers;
+  }
+
+  /** Literal IPs skip DNS, so the connect-time lookup never sees them. */
+  private refusePrivateLiteral(hostname: string): void {
+    const host = hostname.replace(/^\[(.*)\]$/, '$1');
+    if (this.config.webhook.allowPrivate || !ipaddr.isValid(host) || isPublicAddress(host)) return;
+    throw new DeliveryError(`target ${host} is a loopback, private or link-local address`, false);
+  }
+}
+
+class PrivateAddressError extends Error {}
+
+function asDeliveryError(error: unknown): DeliveryError {
+  if (error instanceof DeliveryError) return error;
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause instanceof PrivateAddressError) return new DeliveryError(cause.message, false);
+  const name = (error as Error).name;
+  const message =
+    name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : (error as Error).message;
+  return new DeliveryError(message, true);
+}
+
+type LookupCallback = (
+  error: NodeJS.ErrnoException | null,
+  address: string | LookupAddress[],
+  family?: number,
+) => void;
+
+function guardedLookup(allowPrivate: boolean) {
+  return (hostname: string, options: { all?: boolean }, callback: LookupCallback): void => {
+    lookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, []);
+      const refused = allowPrivate
+        ? undefined
+        : addresses.find((entry) => !isPublicAddress(entry.address));
+      if (refused) {
+        const problem = new PrivateAddressError(
+          `${hostname} resolves to ${refused.address}, a private address`,
+        );
+        return callback(problem as NodeJS.ErrnoException, []);
+      }
+      if (options.all) return callback(null, addresses);
+      callback(null, addresses[0].address, addresses[0].family);
+    });
+  };
 }

@@ -1,0 +1,105 @@
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { DeliverySink } from '../../src/scheduler/delivery-sink.js';
+
+export interface Spent {
+  ms: number;
+  calls: number;
+}
+
+/** Time spent, and calls made, per step of the tick; the steps run one after another. */
+export class Profile {
+  private readonly spent = new Map<string, Spent>();
+
+  add(label: string, ms: number): void {
+    const entry = this.spent.get(label) ?? { ms: 0, calls: 0 };
+    entry.ms += ms;
+    entry.calls += 1;
+    this.spent.set(label, entry);
+  }
+
+  take(): Map<string, Spent> {
+    const taken = new Map(this.spent);
+    this.spent.clear();
+    return taken;
+  }
+}
+
+/**
+ * Times the round trips the tick makes (client-side encoding and decoding included) and the
+ * hand-off, by wrapping the methods of the harness's own instances. Whatever is left of a
+ * tick's duration is JavaScript: window arithmetic, filtering, serialising, Nest.
+ */
+export function instrument(redis: Redis, sink: DeliverySink, profile: Profile): void {
+  timeMethod(redis, 'smembers', 'SMEMBERS timezones', profile);
+  timeMethod(redis, 'zrangebyscore', 'ZRANGEBYSCORE', profile);
+  timeMethod(redis, 'chimeClaim', 'claim script (SET NX + ZADD)', profile);
+  timeMethod(redis, 'zrem', 'confirm hand-off (ZREM)', profile);
+  timeMethod(sink, 'handOff', 'in-process sink hand-off', profile);
+  timeExec(redis, 'pipeline', 'HMGET pipelines', profile);
+  for (const name of ['set', 'hgetall', 'chimeAdvance', 'chimeTakeUnconfirmed']) {
+    timeMethod(redis, name, BOOKKEEPING, profile);
+  }
+  timeExec(redis, 'multi', BOOKKEEPING, profile);
+}
+
+const BOOKKEEPING = 'lease, state, horizon, watermark, recovery';
+
+/** Times `exec` of every pipeline (or MULTI) the factory method creates. */
+function timeExec(redis: Redis, factory: 'pipeline' | 'multi', label: string, profile: Profile) {
+  const create = (redis[factory] as (...args: any[]) => any).bind(redis);
+  (redis as any)[factory] = (...args: any[]) => {
+    const created = create(...args);
+    timeMethod(created, 'exec', label, profile);
+    return created;
+  };
+}
+
+/** Pipelines copy script commands from the client, so calls made on them pass untimed. */
+function timeMethod(target: any, name: string, label: string, profile: Profile): void {
+  const original = target[name] as (...args: unknown[]) => Promise<unknown>;
+  target[name] = function timed(this: unknown, ...args: unknown[]) {
+    if (this !== target) return original.apply(this, args);
+    const started = performance.now();
+    return original
+      .apply(this, args)
+      .finally(() => profile.add(label, performance.now() - started));
+  };
+}
+
+export async function usedMemory(admin: Redis): Promise<number> {
+  const info = await admin.info('memory');
+  const match = /^used_memory:(\d+)/m.exec(info);
+  if (!match) throw new Error('INFO memory has no used_memory');
+  return Number(match[1]);
+}
+
+export interface SlowCommand {
+  readonly micros: number;
+  readonly command: string;
+}
+
+/** Logs every command slower than `micros` from now on, forgetting older entries. */
+export async function watchSlowCommands(admin: Redis, micros: number): Promise<void> {
+  await admin.config('SET', 'slowlog-log-slower-than', String(micros));
+  await admin.config('SET', 'slowlog-max-len', '1024');
+  await admin.slowlog('RESET');
+}
+
+/** The slowest logged commands, slowest first, with the command and its first argument. */
+export async function slowestCommands(admin: Redis, count: number): Promise<SlowCommand[]> {
+  const entries = (await admin.slowlog('GET', 1024)) as [number, number, number, string[]][];
+  return entries
+    .map(([, , micros, args]) => ({ micros, command: describeCommand(args) }))
+    .sort((a, b) => b.micros - a.micros)
+    .slice(0, count);
+}
+
+/** Redis keeps at most 32 arguments of a logged command and says how many it left out. */
+function describeCommand(args: string[]): string {
+  const more = /^\.\.\. \((\d+) more arguments\)$/.exec(args.at(-1) ?? '');
+  const total = args.length - 1 + (more ? Number(more[1]) - 1 : 0);
+  // A script is named by its first key: the SHA says nothing to a reader.
+  const shown = /^eval/i.test(args[0]) ? [args[0], args[3]] : args.slice(0, 2);
+  return `${shown.join(' ')} (${total} args)`;
+}

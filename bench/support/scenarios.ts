@@ -1,0 +1,152 @@
+import { performance } from 'node:perf_hooks';
+import type { ConfigType } from '@nestjs/config';
+import { Redis } from 'ioredis';
+import { schedulerConfig } from '../../src/config/configuration.js';
+import { TickOutcome } from '../../src/scheduler/scheduler.service.js';
+import { localRanges } from '../../src/scheduler/window.js';
+import { SubscriptionStore } from '../../src/subscriptions/subscription.store.js';
+import { FakeClock } from '../../test/support/fake-clock.js';
+import { SchedulerHarness, startSchedulerHarness } from '../../test/support/scheduler-harness.js';
+import {
+  instrument,
+  Profile,
+  SlowCommand,
+  slowestCommands,
+  Spent,
+  usedMemory,
+  watchSlowCommands,
+} from './probe.js';
+import { Placement, randomSource, seed, SeedResult } from './seed.js';
+
+const MINUTE_MS = 60_000;
+const MINUTES_PER_DAY = 1440;
+/** SLOWLOG threshold: every Redis command that runs 1 ms or more is logged. */
+const SLOW_MICROS = 1000;
+
+export interface Bench {
+  readonly redisUrl: string;
+  /** A connection of the bench's own, for INFO, CONFIG and SLOWLOG. */
+  readonly admin: Redis;
+}
+
+export interface Seeded extends SeedResult {
+  readonly bytesPerSubscription: number;
+}
+
+export interface TickSample {
+  readonly ms: number;
+  readonly outcome: TickOutcome;
+  /** `localRanges` for every zone over this tick's window, timed apart (pure code). */
+  readonly windowMathMs: number;
+}
+
+export interface Measured {
+  readonly seeded: Seeded;
+  readonly ticks: TickSample[];
+  readonly profile: Map<string, Spent>;
+  readonly slowest: SlowCommand[];
+}
+
+/** Scenario A: `count` subscriptions uniform over `zones` and the day; `ticks` minute ticks. */
+export function spreadScenario(
+  bench: Bench,
+  options: { count: number; ticks: number; zones: readonly string[]; start: Date },
+): Promise<Measured> {
+  const clock = new FakeClock(options.start);
+  return withHarness(bench, 'bench-spread', clock, async (harness) => {
+    const random = randomSource(20260615);
+    const placeAt = (): Placement => ({
+      timezone: options.zones[Math.floor(random() * options.zones.length)],
+      minuteOfDay: Math.floor(random() * MINUTES_PER_DAY),
+    });
+    const seeded = await seedMeasured(bench, harness, options.count, placeAt, 'spread-');
+    // The first tick sets the watermark; each later one scans the one minute that is new.
+    return measureTicks(bench, harness, options.zones, options.ticks, seeded);
+  });
+}
+
+/** Scenario B: `count` subscriptions whose occurrences are all at the instant `at`. */
+export function burstScenario(
+  bench: Bench,
+  options: { keyPrefix: string; count: number; at: Date; placements: readonly Placement[] },
+): Promise<Measured> {
+  const clock = new FakeClock(options.at);
+  return withHarness(bench, options.keyPrefix, clock, async (harness) => {
+    const { placements } = options;
+    const placeAt = (index: number) => placements[index % placements.length];
+    const seeded = await seedMeasured(bench, harness, options.count, placeAt, 'burst-');
+    // The priming tick scans [at - lookahead, at); the measured one scans [at, at + 1 min).
+    const { lookaheadMinutes } = harness.app.get<ConfigType<typeof schedulerConfig>>(
+      schedulerConfig.KEY,
+    );
+    clock.set(new Date(options.at.getTime() - lookaheadMinutes * MINUTE_MS));
+    const zones = [...new Set(placements.map((placement) => placement.timezone))];
+    return measureTicks(bench, harness, zones, 1, seeded);
+  });
+}
+
+async function measureTicks(
+  bench: Bench,
+  harness: SchedulerHarness,
+  zones: readonly string[],
+  count: number,
+  seeded: Seeded,
+): Promise<Measured> {
+  const profile = new Profile();
+  instrument(harness.redis, harness.sink, profile);
+  await harness.tick();
+  profile.take();
+  await watchSlowCommands(bench.admin, SLOW_MICROS);
+  const ticks: TickSample[] = [];
+  for (let tick = 0; tick < count; tick++) {
+    harness.clock.advance(MINUTE_MS);
+    ticks.push(await timedTick(harness, zones));
+  }
+  const slowest = await slowestCommands(bench.admin, 5);
+  return { seeded, ticks, profile: profile.take(), slowest };
+}
+
+async function withHarness<T>(
+  bench: Bench,
+  keyPrefix: string,
+  clock: FakeClock,
+  run: (harness: SchedulerHarness) => Promise<T>,
+): Promise<T> {
+  const harness = await startSchedulerHarness({ redisUrl: bench.redisUrl, keyPrefix, clock });
+  try {
+    return await run(harness);
+  } finally {
+    await harness.close();
+  }
+}
+
+async function seedMeasured(
+  bench: Bench,
+  harness: SchedulerHarness,
+  count: number,
+  placeAt: (index: number) => Placement,
+  userPrefix: string,
+): Promise<Seeded> {
+  const before = await usedMemory(bench.admin);
+  const result = await seed(harness.app.get(SubscriptionStore), count, placeAt, userPrefix);
+  const after = await usedMemory(bench.admin);
+  return { ...result, bytesPerSubscription: (after - before) / count };
+}
+
+async function timedTick(harness: SchedulerHarness, zones: readonly string[]) {
+  const started = performance.now();
+  const outcome = await harness.tick();
+  const ms = performance.now() - started;
+  if (!outcome) throw new Error('the tick lease was taken: does another process use the prefix?');
+  return { ms, outcome, windowMathMs: windowMath(zones, outcome.from, outcome.to) };
+}
+
+/** The mean of repeated calls, as warm as the tick's own. */
+function windowMath(zones: readonly string[], from: Date, to: Date): number {
+  const repeats = 20;
+  const started = performance.now();
+  for (let repeat = 0; repeat < repeats; repeat++) {
+    for (const zone of zones) localRanges(zone, from, to);
+  }
+  return (performance.now() - started) / repeats;
+}

@@ -1,0 +1,37 @@
+import { BullModule } from '@nestjs/bullmq';
+import { Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { redisConfig } from '../config/configuration.js';
+import { RedisKeys } from '../redis/redis-keys.js';
+import { DeliverySink } from '../scheduler/delivery-sink.js';
+import { SubscriptionStoreModule } from '../subscriptions/subscription-store.module.js';
+import { ChannelsModule } from './channels/channels.module.js';
+import { DeliveryProcessor } from './delivery.processor.js';
+import { DELIVERY_QUEUE, DeliveryQueue } from './delivery.queue.js';
+import { DeliveryService } from './delivery.service.js';
+import { DeliveryStore } from './delivery.store.js';
+import { RedisDeliveryStore } from './redis-delivery.store.js';
+
+@Module({
+  imports: [
+    BullModule.forRootAsync({
+      inject: [redisConfig.KEY, RedisKeys],
+      useFactory: (config: ConfigType<typeof redisConfig>, keys: RedisKeys) => ({
+        connection: { url: config.url, maxRetriesPerRequest: null },
+        prefix: keys.queuePrefix(),
+      }),
+    }),
+    BullModule.registerQueue({ name: DELIVERY_QUEUE }),
+    SubscriptionStoreModule,
+    ChannelsModule,
+  ],
+  providers: [
+    DeliveryQueue,
+    { provide: DeliverySink, useExisting: DeliveryQueue },
+    { provide: DeliveryStore, useClass: RedisDeliveryStore },
+    DeliveryService,
+    DeliveryProcessor,
+  ],
+  exports: [DeliverySink, DeliveryQueue, DeliveryStore, DeliveryService],
+})
+export class DeliveryModule {}

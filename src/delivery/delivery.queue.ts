@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import type { JobsOptions, Queue } from 'bullmq';
+import { Clock } from '../common/clock.js';
+import { DeliverySink } from '../scheduler/delivery-sink.js';
+import { DueOccurrence } from '../scheduler/occurrence.js';
+import { SerialisedOccurrence, serialise } from './delivery-record.js';
+
+export const DELIVERY_QUEUE = 'deliveries';
+
+/** One occurrence in a job, with the number of the attempt the job makes. */
+export interface DeliveryItem {
+  readonly occurrence: SerialisedOccurrence;
+  readonly attempt: number;
+}
+
+export interface DeliveryJobData {
+  readonly items: DeliveryItem[];
+}
+
+/** Occurrences due at the same instant share a job, so a burst is a few thousand jobs. */
+const BATCH_SIZE = 100;
+const BULK_ADD = 200;
+const DAY_SECONDS = 86_400;
+
+/** Jobs are kept a day once done, so that adding the same job id again is a no-op. */
+const JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: DAY_SECONDS },
+  removeOnFail: { age: 7 * DAY_SECONDS },
+};
+
+/**
+ * The BullMQ queue of deliveries: each job runs at its occurrences' instant. Job ids are
+ * hashes, never raw user or occurrence ids (BullMQ refuses ids with ':').
+ */
+@Injectable()
+export class DeliveryQueue extends DeliverySink {
+  constructor(
+    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJobData>,
+    private readonly clock: Clock,
+  ) {
+    super();
+  }
+
+  async handOff(occurrences: readonly DueOccurrence[]): Promise<void> {
+    const jobs = batchesByInstant(occurrences).map((batch) => ({
+      name: 'deliver',
+      data: {
+        items: batch.map((occurrence) => ({ occurrence: serialise(occurrence), attempt: 1 })),
+      },
+      opts: {
+        ...JOB_OPTIONS,
+        jobId: jobId('b', ...batch.map((o) => o.occurrenceId)),
+        delay: this.delayUntil(batch[0].scheduledFor),
+      },
+    }));
+    for (let start = 0; start < jobs.length; start += BULK_ADD) {
+      await this.queue.addBulk(jobs.slice(start, start + BULK_ADD));
+    }
+  }
+
+  /** Queues one occurrence's attempt after `delayMs`; returns the job id that owns it. */
+  async enqueueAttempt(item: DeliveryItem, delayMs: number, idSeed: string): Promise<string> {
+    const id = jobId('a', item.occurrence.occurrenceId, String(item.attempt), idSeed);
+    await this.queue.add(
+      'deliver',
+      { items: [item] },
+      { ...JOB_OPTIONS, jobId: id, delay: delayMs },
+    );
+    return id;
+  }
+
+  /** Jobs by state, for health and metrics. */
+  counts() {
+    return this.queue.getJobCounts('waiting', 'delayed', 'active', 'completed', 'failed');
+  }
+
+  private delayUntil(instant: Date): number {
+    return Math.max(0, instant.getTime() - this.clock.now().getTime());
+  }
+}
+
+function batchesByInstant(occurrences: readonly DueOccurrence[]): DueOccurrence[][] {
+  const byInstant = new Map<number, DueOccurrence[]>();
+  for (const occurrence of occurrences) {
+    const instant = occurrence.scheduledFor.getTime();
+    const group = byInstant.get(instant) ?? byInstant.set(instant, []).get(instant)!;
+    group.push(occurrence);
+  }
+  const batches: DueOccurrence[][] = [];
+  for (const group of byInstant.values()) {
+    group.sort((a, b) => a.occurrenceId.localeCompare(b.occurrenceId));
+    for (let start = 0; start < group.length; start += BATCH_SIZE) {
+      batches.push(group.slice(start, start + BATCH_SIZE));
+    }
+  }
+  return batches;
+}
+
+function jobId(kind: string, ...parts: string[]): string {
+  return `${kind}-${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32)}`;
+}

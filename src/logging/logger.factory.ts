@@ -1,0 +1,36 @@
+import { pino, type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
+import { maskSensitive } from './mask-sensitive.js';
+
+/** Fields that hold secrets, wherever a log call puts them (top level or one level down). */
+const SECRET_FIELDS = ['authorization', 'apiToken', 'adminToken', 'token', 'password', 'secret'];
+
+/** pino `redact` paths: request headers, and every SECRET_FIELDS name. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  ...SECRET_FIELDS,
+  ...SECRET_FIELDS.map((field) => `*.${field}`),
+];
+
+/**
+ * chime's one logger: JSON lines to stdout (or `destination`), level names rather than
+ * numbers, ISO timestamps, secrets redacted by path and every line passed through
+ * `maskSensitive`. Fastify logs requests through it and Nest's `Logger` through
+ * `NestPinoLogger`.
+ */
+export function createLogger(level: LevelWithSilent, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
+      hooks: { streamWrite: maskSensitive },
+    },
+    destination ?? pino.destination({ dest: 1, sync: true }),
+  );
+}

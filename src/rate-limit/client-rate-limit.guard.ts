@@ -1,0 +1,18 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import { REQUIRED_TOKEN, TokenKind } from '../common/auth/require-token.decorator.js';
+
+/**
+ * Throttler's guard on the client API alone: the routes that take the API token
+ * (`/subscriptions/**`). Health, docs, metrics and admin routes are never limited.
+ */
+@Injectable()
+export class ClientRateLimitGuard extends ThrottlerGuard {
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    const kind = this.reflector.getAllAndOverride<TokenKind | undefined>(REQUIRED_TOKEN, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    return kind !== 'api';
+  }
+}
