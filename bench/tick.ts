@@ -4,12 +4,13 @@
  * Starts its own redis-server; see bench/README.md for the command and the figures.
  */
 import 'reflect-metadata';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '../test/support/redis-server.js';
-import { fixed, mean, percentile, printTable, thousands } from './support/report.js';
-import { Bench, burstScenario, Measured, spreadScenario } from './support/scenarios.js';
+import { fixed, thousands } from './support/report.js';
+import { Bench, burstScenario, spreadScenario } from './support/scenarios.js';
+import { printReport } from './support/tick-report.js';
 
 const SPREAD = Number(process.env.BENCH_SPREAD ?? 1_000_000);
 const BURST = Number(process.env.BENCH_BURST ?? 100_000);
@@ -69,7 +70,8 @@ async function main(): Promise<void> {
       burstScenario(bench, { keyPrefix, count: BURST, at: BURST_AT, placements });
     const single = await burst('bench-burst-utc', BURST_ZONES.slice(0, 1));
     const mixed = await burst('bench-burst-4tz', BURST_ZONES);
-    report(spread, { 'B1 (one zone)': single, 'B2 (four zones)': mixed });
+    const bursts = { 'B1 (one zone)': single, 'B2 (four zones)': mixed };
+    printReport(spread, bursts, { tickMs: TICK_GOAL_MS, burstMs: BURST_GOAL_MS });
   } finally {
     admin.disconnect();
     await server.stop();
@@ -81,98 +83,10 @@ async function printMachine(admin: Redis): Promise<void> {
   const redis = /^redis_version:(.+)$/m.exec(info)?.[1].trim();
   console.log(`node ${process.version}, redis ${redis}, ${cpus().length} x ${cpus()[0].model}`);
   console.log(`spread ${thousands(SPREAD)}, burst ${thousands(BURST)}, ${TICKS} ticks`);
-}
-
-function report(spread: Measured, bursts: Record<string, Measured>): void {
-  const all: Record<string, Measured> = { 'A (spread)': spread, ...bursts };
-  printTable(
-    'Seeding (RedisSubscriptionStore.save, 2,000 in flight)',
-    ['scenario', 'subscriptions', 'seconds', 'saves/s', 'Redis bytes/subscription'],
-    Object.entries(all).map(([name, { seeded }]) => [
-      name,
-      thousands(seeded.count),
-      fixed(seeded.seconds),
-      thousands(seeded.count / seeded.seconds),
-      thousands(seeded.bytesPerSubscription),
-    ]),
-  );
-  const durations = spread.ticks.map((tick) => tick.ms);
-  const due = spread.ticks.map((tick) => tick.outcome.due);
-  printTable(
-    `A: ${TICKS} consecutive minute ticks over ${thousands(SPREAD)} subscriptions`,
-    ['p50 ms', 'p95 ms', 'max ms', 'mean ms', 'due/tick mean (min-max)', 'enqueued in all'],
-    [
-      [
-        ...[50, 95, 100].map((p) => fixed(percentile(durations, p))),
-        fixed(mean(durations)),
-        `${fixed(mean(due))} (${Math.min(...due)}-${Math.max(...due)})`,
-        thousands(spread.ticks.reduce((sum, tick) => sum + tick.outcome.enqueued, 0)),
-      ],
-    ],
-  );
-  printTable(
-    `B: one tick, ${thousands(BURST)} occurrences due at ${BURST_AT.toISOString()}`,
-    ['scenario', 'tick ms', 'due', 'enqueued', 'duplicates', 'claims/s'],
-    Object.entries(bursts).map(([name, { ticks }]) => {
-      const [{ ms, outcome }] = ticks;
-      const counts = [outcome.due, outcome.enqueued, outcome.duplicates].map(thousands);
-      return [name, fixed(ms), ...counts, thousands(outcome.enqueued / (ms / 1000))];
-    }),
-  );
-  for (const [name, measured] of Object.entries(all)) printProfile(name, measured);
-  printSlowest(all);
-  printGoals(spread, bursts);
-}
-
-/** Where a tick's time goes, per tick; the remainder is JavaScript and Nest. */
-function printProfile(name: string, { ticks, profile }: Measured): void {
-  const tickMs = mean(ticks.map((tick) => tick.ms));
-  const share = (ms: number) => `${fixed((100 * ms) / tickMs, 0)} %`;
-  const rows = [...profile].map(([label, spent]) => {
-    const ms = spent.ms / ticks.length;
-    return [label, fixed(ms, 2), fixed(spent.calls / ticks.length), share(ms)];
-  });
-  const measured = [...profile.values()].reduce((sum, spent) => sum + spent.ms, 0);
-  const rest = tickMs - measured / ticks.length;
-  const windowMs = mean(ticks.map((tick) => tick.windowMathMs));
-  rows.push(['rest: JavaScript (scan loop, filters, Nest)', fixed(rest, 2), '', share(rest)]);
-  rows.push(['  of which localRanges, all zones', fixed(windowMs, 2), '', share(windowMs)]);
-  rows.push(['whole tick', fixed(tickMs, 2), '', '100 %']);
-  printTable(`Profile ${name}, per tick`, ['step', 'ms', 'calls', 'share'], rows);
-}
-
-function printSlowest(all: Record<string, Measured>): void {
-  const rows = Object.entries(all).flatMap(([name, { slowest }]) =>
-    slowest.length === 0
-      ? [[name, 'none of 1 ms or more', '']]
-      : slowest.map(({ micros, command }) => [name, command, fixed(micros / 1000, 2)]),
-  );
-  printTable(
-    'Slowest Redis commands during the measured ticks (SLOWLOG)',
-    ['scenario', 'command', 'ms'],
-    rows,
-  );
-}
-
-function printGoals(spread: Measured, bursts: Record<string, Measured>): void {
-  const worstTick = Math.max(...spread.ticks.map((tick) => tick.ms));
-  const worstBurst = Math.max(...Object.values(bursts).map(({ ticks }) => ticks[0].ms));
-  const verdict = (ms: number, goal: number) => (ms <= goal ? 'met' : 'NOT met');
-  printTable(
-    'Goals',
-    ['goal', 'measured (worst)', 'verdict'],
-    [
-      [
-        `A: a tick <= ${TICK_GOAL_MS} ms`,
-        `${fixed(worstTick)} ms`,
-        verdict(worstTick, TICK_GOAL_MS),
-      ],
-      [
-        `B: scan and claim <= ${BURST_GOAL_MS} ms`,
-        `${fixed(worstBurst)} ms`,
-        verdict(worstBurst, BURST_GOAL_MS),
-      ],
-    ],
+  console.log(
+    `load average at the start: ${loadavg()
+      .map((load) => fixed(load, 2))
+      .join(' ')}`,
   );
 }
 

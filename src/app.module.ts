@@ -9,6 +9,8 @@ import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { configNamespaces } from './config/configuration.js';
 import { validateEnvironment } from './config/environment.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsRegistryModule } from './metrics/metrics-registry.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { ClientRateLimitGuard } from './rate-limit/client-rate-limit.guard.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { RedisModule } from './redis/redis.module.js';
@@ -26,11 +28,13 @@ import { SubscriptionsModule } from './subscriptions/subscriptions.module.js';
     }),
     ScheduleModule.forRoot(),
     CommonModule,
+    MetricsRegistryModule,
     RedisModule,
     HealthModule,
     RateLimitModule,
     SubscriptionsModule,
     AdminModule,
+    MetricsModule,
   ],
   providers: [
     // Global guards run in this order: a client over its limit is refused before its token is checked.

@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { createOpenApiDocument } from './openapi.js';
 import { JsonObjectBodyPipe } from './common/json-object-body.pipe.js';
+import { closeOnSignals } from './shutdown.js';
 
 /** SPEC 2: a body over 16 KiB is answered 413. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -16,7 +17,7 @@ export async function setUpApp(app: NestFastifyApplication): Promise<void> {
     new JsonObjectBodyPipe(),
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
-  app.enableShutdownHooks();
+  closeOnSignals(app);
   const config = app.get(ConfigService);
   SwaggerModule.setup('docs', app, createOpenApiDocument(app, config.getOrThrow('app.version')));
   await app.init();

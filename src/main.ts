@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigService } from '@nestjs/config';
+import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { BODY_LIMIT_BYTES, MAX_PARAM_LENGTH, setUpApp } from './app.setup.js';
 import { appConfig } from './config/configuration.js';
@@ -9,7 +10,6 @@ import { InvalidConfigurationError } from './config/environment.js';
 import { createLogger } from './logging/logger.factory.js';
 import { NestPinoLogger } from './logging/nest-pino.logger.js';
 import { echoRequestId, requestLoggingOptions } from './logging/request-logging.js';
-import type { Logger } from 'pino';
 
 async function bootstrap(logger: Logger): Promise<void> {
   const adapter = new FastifyAdapter({

@@ -68,11 +68,12 @@ describe('rate limit: RATE_LIMIT_PER_MINUTE=5', () => {
     expect(anonymous.headers.get('retry-after')).not.toBeNull();
   });
 
-  it('never limits /health/live, /health/ready, the docs or the admin routes', async () => {
+  it('never limits /health/live, /health/ready, /metrics, the docs or the admin routes', async () => {
     for (let i = 0; i < 20; i++) {
       expect((await request(chime.baseUrl, 'GET', '/health/live')).status).toBe(200);
     }
     expect((await request(chime.baseUrl, 'GET', '/health/ready')).status).toBe(200);
+    expect((await request(chime.baseUrl, 'GET', '/metrics')).status).toBe(200);
     expect((await request(chime.baseUrl, 'GET', '/docs-json')).status).toBe(200);
     const admin = await request(chime.baseUrl, 'GET', '/admin/health', { token: ADMIN_TOKEN });
     expect(admin.status).toBe(200);

@@ -103,3 +103,31 @@ function describeCommand(args: string[]): string {
   const shown = /^eval/i.test(args[0]) ? [args[0], args[3]] : args.slice(0, 2);
   return `${shown.join(' ')} (${total} args)`;
 }
+
+/** Forgets Redis's per-command counters (INFO commandstats); SLOWLOG is kept. */
+export async function resetCommandStats(admin: Redis): Promise<void> {
+  await admin.config('RESETSTAT');
+}
+
+/**
+ * Redis's own execution time per command since the last reset, slowest first, without the
+ * bench's own INFO, CONFIG and SLOWLOG. Commands a script runs count in the script's time
+ * and again under their own names.
+ */
+export async function commandStats(admin: Redis): Promise<Map<string, Spent>> {
+  const info = await admin.info('commandstats');
+  const stats = new Map<string, Spent>();
+  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+    const [, command, calls, micros] = match;
+    if (['info', 'config', 'slowlog'].includes(command)) continue;
+    stats.set(command, { ms: Number(micros) / 1000, calls: Number(calls) });
+  }
+  return new Map([...stats].sort(([, a], [, b]) => b.ms - a.ms));
+}
+
+/** CPU time Redis has used (user + system), in ms, from INFO cpu. */
+export async function redisCpuMs(admin: Redis): Promise<number> {
+  const info = await admin.info('cpu');
+  const seconds = (field: string) => Number(new RegExp(`^${field}:([\\d.]+)`, 'm').exec(info)?.[1]);
+  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000;
+}

@@ -8,8 +8,11 @@ import { SubscriptionStore } from '../../src/subscriptions/subscription.store.js
 import { FakeClock } from '../../test/support/fake-clock.js';
 import { SchedulerHarness, startSchedulerHarness } from '../../test/support/scheduler-harness.js';
 import {
+  commandStats,
   instrument,
   Profile,
+  redisCpuMs,
+  resetCommandStats,
   SlowCommand,
   slowestCommands,
   Spent,
@@ -35,6 +38,8 @@ export interface Seeded extends SeedResult {
 
 export interface TickSample {
   readonly ms: number;
+  /** CPU time this process used during the tick (user + system). */
+  readonly cpuMs: number;
   readonly outcome: TickOutcome;
   /** `localRanges` for every zone over this tick's window, timed apart (pure code). */
   readonly windowMathMs: number;
@@ -44,7 +49,11 @@ export interface Measured {
   readonly seeded: Seeded;
   readonly ticks: TickSample[];
   readonly profile: Map<string, Spent>;
+  /** Redis's own time per command over the measured ticks (INFO commandstats). */
+  readonly server: Map<string, Spent>;
   readonly slowest: SlowCommand[];
+  /** CPU time Redis used over the measured ticks, all of them. */
+  readonly redisCpuMs: number;
 }
 
 /** Scenario A: `count` subscriptions uniform over `zones` and the day; `ticks` minute ticks. */
@@ -97,13 +106,17 @@ async function measureTicks(
   await harness.tick();
   profile.take();
   await watchSlowCommands(bench.admin, SLOW_MICROS);
+  await resetCommandStats(bench.admin);
+  const redisCpuBefore = await redisCpuMs(bench.admin);
   const ticks: TickSample[] = [];
   for (let tick = 0; tick < count; tick++) {
     harness.clock.advance(MINUTE_MS);
     ticks.push(await timedTick(harness, zones));
   }
+  const redisCpu = (await redisCpuMs(bench.admin)) - redisCpuBefore;
+  const server = await commandStats(bench.admin);
   const slowest = await slowestCommands(bench.admin, 5);
-  return { seeded, ticks, profile: profile.take(), slowest };
+  return { seeded, ticks, profile: profile.take(), server, slowest, redisCpuMs: redisCpu };
 }
 
 async function withHarness<T>(
@@ -134,11 +147,14 @@ async function seedMeasured(
 }
 
 async function timedTick(harness: SchedulerHarness, zones: readonly string[]) {
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const outcome = await harness.tick();
   const ms = performance.now() - started;
+  const { user, system } = process.cpuUsage(cpuBefore);
   if (!outcome) throw new Error('the tick lease was taken: does another process use the prefix?');
-  return { ms, outcome, windowMathMs: windowMath(zones, outcome.from, outcome.to) };
+  const windowMathMs = windowMath(zones, outcome.from, outcome.to);
+  return { ms, cpuMs: (user + system) / 1000, outcome, windowMathMs };
 }
 
 /** The mean of repeated calls, as warm as the tick's own. */

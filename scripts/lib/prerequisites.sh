@@ -8,20 +8,27 @@ ensure_node_modules() {
   fi
 }
 
-# Debian's redis-server, installed with apt-get when missing and we are root (or have sudo).
-ensure_redis_server() {
-  command -v redis-server >/dev/null 2>&1 && return 0
-  local sudo=""
+# ensure_command COMMAND PACKAGE: installs Debian's PACKAGE with apt-get when COMMAND is
+# missing and we are root (or have sudo); otherwise says what to install.
+ensure_command() {
+  local command=$1 package=$2 sudo=""
+  command -v "$command" >/dev/null 2>&1 && return 0
   if [ "$(id -u)" != 0 ]; then
     if command -v sudo >/dev/null 2>&1; then
       sudo="sudo"
     else
-      echo "chime: redis-server is missing. Install it (Debian/Ubuntu: apt-get install -y redis-server) and run again." >&2
+      echo "chime: $command is missing. Install it (Debian/Ubuntu: apt-get install -y $package) and run again." >&2
       return 1
     fi
   fi
-  echo "chime: installing redis-server with apt-get"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq redis-server >/dev/null
-  command -v redis-server >/dev/null 2>&1 || { echo "chime: could not install redis-server" >&2; return 1; }
+  echo "chime: installing $package with apt-get"
+  if [ -z "${CHIME_APT_UPDATED:-}" ]; then
+    $sudo apt-get update -qq && CHIME_APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$package" >/dev/null
+  command -v "$command" >/dev/null 2>&1 || { echo "chime: could not install $package" >&2; return 1; }
+}
+
+ensure_redis_server() {
+  ensure_command redis-server redis-server
 }

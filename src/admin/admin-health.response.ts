@@ -41,12 +41,32 @@ export class SchedulerHealthView {
   failedTicks!: number;
 }
 
+export class QueueHealthView {
+  @ApiProperty({ example: 0 }) waiting!: number;
+  @ApiProperty({ example: 12 }) delayed!: number;
+  @ApiProperty({ example: 1 }) active!: number;
+  @ApiProperty({ example: 340 }) completed!: number;
+  @ApiProperty({ example: 0 }) failed!: number;
+}
+
+export class DeadLetterHealthView {
+  @ApiProperty({ example: 0 }) total!: number;
+  @ApiProperty({ example: 0 }) lastFifteenMinutes!: number;
+}
+
 export class AdminHealthResponse {
-  @ApiProperty({ enum: ['ok', 'down'], example: 'ok' }) status!: 'ok' | 'down';
+  @ApiProperty({ enum: ['ok', 'degraded', 'down'], example: 'ok' })
+  status!: 'ok' | 'degraded' | 'down';
+  @ApiProperty({ example: [], type: [String], description: 'Why it is not ok' })
+  reasons!: string[];
   @ApiProperty({ example: '0.1.0' }) version!: string;
   @ApiProperty({ example: 3600, description: 'Seconds since the process started' })
   uptimeSeconds!: number;
   @ApiProperty({ example: '2026-11-25T02:00:00.000Z', format: 'date-time' }) checkedAt!: string;
   @ApiProperty({ type: RedisHealthView }) redis!: RedisHealthView;
   @ApiProperty({ type: SchedulerHealthView }) scheduler!: SchedulerHealthView;
+  @ApiProperty({ type: QueueHealthView, nullable: true, description: 'Delivery jobs by state' })
+  queue!: QueueHealthView | null;
+  @ApiProperty({ type: DeadLetterHealthView, nullable: true })
+  deadLetters!: DeadLetterHealthView | null;
 }

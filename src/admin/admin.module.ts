@@ -4,11 +4,13 @@ import { SchedulerModule } from '../scheduler/scheduler.module.js';
 import { SubscriptionStoreModule } from '../subscriptions/subscription-store.module.js';
 import { AdminDeliveriesController } from './admin-deliveries.controller.js';
 import { AdminHealthController } from './admin-health.controller.js';
+import { AdminHealthService } from './admin-health.service.js';
 import { AdminStatsController } from './admin-stats.controller.js';
 import { AdminTicksController } from './admin-ticks.controller.js';
 
 @Module({
   imports: [SchedulerModule, SubscriptionStoreModule, DeliveryModule],
+  providers: [AdminHealthService],
   controllers: [
     AdminHealthController,
     AdminStatsController,

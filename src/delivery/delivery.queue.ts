@@ -23,6 +23,7 @@ export interface DeliveryJobData {
 const BATCH_SIZE = 100;
 const BULK_ADD = 200;
 const DAY_SECONDS = 86_400;
+const JOB_STATES = ['waiting', 'delayed', 'active', 'completed', 'failed'] as const;
 
 /** Jobs are kept a day once done, so that adding the same job id again is a no-op. */
 const JOB_OPTIONS: JobsOptions = {
@@ -74,8 +75,12 @@ export class DeliveryQueue extends DeliverySink {
   }
 
   /** Jobs by state, for health and metrics. */
-  counts() {
-    return this.queue.getJobCounts('waiting', 'delayed', 'active', 'completed', 'failed');
+  async counts(): Promise<Record<(typeof JOB_STATES)[number], number>> {
+    const counts = await this.queue.getJobCounts(...JOB_STATES);
+    return Object.fromEntries(JOB_STATES.map((state) => [state, counts[state] ?? 0])) as Record<
+      (typeof JOB_STATES)[number],
+      number
+    >;
   }
 
   private delayUntil(instant: Date): number {

@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import pLimit from 'p-limit';
 import { Clock } from '../common/clock.js';
+import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { deliveryConfig } from '../config/configuration.js';
 import { instantOf, parseHHMM, weekdayOf } from '../scheduler/local-time.js';
 import { DueOccurrence } from '../scheduler/occurrence.js';
@@ -31,6 +32,7 @@ export class DeliveryService {
     private readonly store: DeliveryStore,
     private readonly queue: DeliveryQueue,
     private readonly clock: Clock,
+    private readonly metrics: ChimeMetrics,
     @Inject(deliveryConfig.KEY) private readonly config: ConfigType<typeof deliveryConfig>,
   ) {
     this.limit = pLimit(config.concurrency);
@@ -73,6 +75,8 @@ export class DeliveryService {
       if (!channel)
         throw new DeliveryError(`channel ${subscription.channel} is not registered`, false);
       await channel.send(notificationOf(occurrence, subscription));
+      const lateness = (this.clock.now().getTime() - occurrence.scheduledFor.getTime()) / 1000;
+      this.metrics.lateness.observe({ channel: subscription.channel }, Math.max(0, lateness));
       await this.log(occurrence, item.attempt, subscription.channel, 'delivered');
     } catch (error) {
       await this.failed(item, occurrence, subscription.channel, asDeliveryError(error));
@@ -124,6 +128,8 @@ export class DeliveryService {
     status: DeliveryStatus,
     error?: string,
   ): Promise<void> {
+    this.metrics.deliveries.inc({ channel: channel ?? 'none', outcome: status });
+    if (status === 'cancelled') this.metrics.occurrencesCancelled.inc();
     return this.store.record({
       occurrenceId: occurrence.occurrenceId,
       userId: occurrence.userId,

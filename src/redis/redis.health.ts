@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
+import { ChimeMetrics } from '../metrics/chime-metrics.js';
 
 const PING_TIMEOUT_MS = 1000;
 
@@ -10,6 +11,7 @@ export class RedisHealthIndicator {
   constructor(
     private readonly redis: Redis,
     private readonly indicators: HealthIndicatorService,
+    private readonly metrics: ChimeMetrics,
   ) {}
 
   async check(key = 'redis') {
@@ -17,7 +19,9 @@ export class RedisHealthIndicator {
     const started = performance.now();
     try {
       await withTimeout(this.redis.ping(), PING_TIMEOUT_MS);
-      return indicator.up({ latencyMs: round(performance.now() - started) });
+      const elapsedMs = performance.now() - started;
+      this.metrics.redisPing.observe(elapsedMs / 1000);
+      return indicator.up({ latencyMs: round(elapsedMs) });
     } catch (error) {
       return indicator.down({ message: (error as Error).message });
     }

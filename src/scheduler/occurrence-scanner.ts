@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
+import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { ScheduledSubscription, SubscriptionStore } from '../subscriptions/subscription.store.js';
 import { ClaimStore } from './claim.store.js';
 import { DeliverySink } from './delivery-sink.js';
@@ -31,6 +32,7 @@ export class OccurrenceScanner {
     private readonly claims: ClaimStore,
     private readonly sink: DeliverySink,
     private readonly clock: Clock,
+    private readonly metrics: ChimeMetrics,
   ) {}
 
   /**
@@ -45,6 +47,7 @@ export class OccurrenceScanner {
       counts.enqueued += enqueued;
       counts.duplicates += duplicates;
       counts.skipped += skipped;
+      this.metrics.occurrencesSkipped.inc(skipped);
     }
     return counts;
   }
@@ -71,6 +74,9 @@ export class OccurrenceScanner {
     }));
     const won = await this.claims.claim(occurrences, new Date(now.getTime() + HAND_OFF_RETRY_MS));
     const claimed = occurrences.filter((_, index) => won[index]);
+    this.metrics.occurrencesDue.inc(occurrences.length);
+    this.metrics.occurrencesClaimed.inc(claimed.length);
+    this.metrics.occurrencesDuplicate.inc(occurrences.length - claimed.length);
     if (claimed.length > 0) {
       await this.sink.handOff(claimed);
       await this.claims.confirmHandOff(claimed);

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { Clock } from '../common/clock.js';
+import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { SchedulerService } from './scheduler.service.js';
 
 /**
@@ -17,6 +18,7 @@ export class SchedulerCron implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     private readonly scheduler: SchedulerService,
     private readonly clock: Clock,
+    private readonly metrics: ChimeMetrics,
   ) {}
 
   @Cron('0 * * * * *', { name: 'chime-tick' })
@@ -46,10 +48,14 @@ export class SchedulerCron implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private async dispatch(now: Date): Promise<void> {
+    const endTimer = this.metrics.tickDuration.startTimer();
     try {
-      await this.scheduler.dispatchDue(now);
+      const outcome = await this.scheduler.dispatchDue(now);
+      this.metrics.ticks.inc({ outcome: outcome ? 'ran' : 'skipped' });
+      if (outcome) endTimer();
     } catch (error) {
       this.failures++;
+      this.metrics.ticks.inc({ outcome: 'failed' });
       this.logger.error(`tick at ${now.toISOString()} failed: ${(error as Error).message}`);
     }
   }

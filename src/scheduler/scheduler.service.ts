@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { schedulerConfig } from '../config/configuration.js';
+import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { Subscription } from '../subscriptions/subscription.js';
 import { ClaimStore } from './claim.store.js';
 import { DeliverySink } from './delivery-sink.js';
@@ -37,6 +38,7 @@ export class SchedulerService {
     private readonly scanner: OccurrenceScanner,
     private readonly claims: ClaimStore,
     private readonly sink: DeliverySink,
+    private readonly metrics: ChimeMetrics,
     @Inject(schedulerConfig.KEY) private readonly config: ConfigType<typeof schedulerConfig>,
   ) {}
 
@@ -54,8 +56,10 @@ export class SchedulerService {
     await this.claims.advanceHorizon(to);
     const counts = await this.scanner.dispatch(from, to, { replay: false });
     await this.claims.completeTick(to, now, missed);
-    if (missed > 0)
+    if (missed > 0) {
+      this.metrics.occurrencesSkipped.inc(missed);
       this.logger.warn(`skipped ${missed} occurrences older than the catch-up horizon`);
+    }
     return { from, to, ...counts, skipped: counts.skipped + missed };
   }
 

@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { Clock } from '../../src/common/clock.js';
 import { configNamespaces } from '../../src/config/configuration.js';
+import { MetricsRegistryModule } from '../../src/metrics/metrics-registry.module.js';
 import { RedisModule } from '../../src/redis/redis.module.js';
 import { ClaimStore } from '../../src/scheduler/claim.store.js';
 import { DeliverySink } from '../../src/scheduler/delivery-sink.js';
@@ -55,6 +56,7 @@ export async function startSchedulerHarness(options: {
     imports: [
       ConfigModule.forRoot({ isGlobal: true, load: configNamespaces, ignoreEnvFile: true }),
       { module: FakeClockModule, global: true },
+      MetricsRegistryModule,
       RedisModule,
       SubscriptionsModule,
     ],

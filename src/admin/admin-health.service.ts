@@ -1,0 +1,112 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { Clock } from '../common/clock.js';
+import { appConfig } from '../config/configuration.js';
+import { DeliveryQueue } from '../delivery/delivery.queue.js';
+import { DeliveryStore } from '../delivery/delivery.store.js';
+import { RedisHealthIndicator } from '../redis/redis.health.js';
+import { ClaimStore } from '../scheduler/claim.store.js';
+import { SchedulerCron } from '../scheduler/scheduler.cron.js';
+import {
+  AdminHealthResponse,
+  RedisHealthView,
+  SchedulerHealthView,
+} from './admin-health.response.js';
+
+/** A tick is a minute apart; two missed ones make chime degraded. */
+const MAX_TICK_LAG_SECONDS = 120;
+/** Dead letters newer than this mean deliveries are failing now. */
+const RECENT_DEAD_LETTER_MS = 15 * 60_000;
+
+/** `ok`, `degraded` (ticks lagging, or deliveries dying lately) or `down` (no Redis). */
+@Injectable()
+export class AdminHealthService {
+  constructor(
+    private readonly redis: RedisHealthIndicator,
+    private readonly claims: ClaimStore,
+    private readonly cron: SchedulerCron,
+    private readonly queue: DeliveryQueue,
+    private readonly deliveries: DeliveryStore,
+    private readonly clock: Clock,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {}
+
+  async check(): Promise<AdminHealthResponse> {
+    const now = this.clock.now();
+    const base = {
+      version: this.app.version,
+      uptimeSeconds: Math.round(process.uptime()),
+      checkedAt: now.toISOString(),
+    };
+    const redis = redisView(await this.redis.check());
+    if (redis.status === 'down') {
+      return {
+        status: 'down',
+        reasons: ['Redis does not answer'],
+        ...base,
+        redis,
+        scheduler: this.unknownScheduler(),
+        queue: null,
+        deadLetters: null,
+      };
+    }
+    const [scheduler, queue, letters] = await Promise.all([
+      this.schedulerView(now),
+      this.queue.counts(),
+      this.deliveries.deadLetters(),
+    ]);
+    const recentDead = letters.filter(
+      (letter) => now.getTime() - Date.parse(letter.deadAt) < RECENT_DEAD_LETTER_MS,
+    );
+    const reasons = [
+      ...(scheduler.lagSeconds !== null && scheduler.lagSeconds > MAX_TICK_LAG_SECONDS
+        ? [`no tick for ${Math.round(scheduler.lagSeconds)} s`]
+        : []),
+      ...(recentDead.length > 0
+        ? [`${recentDead.length} deliveries gave up in the last 15 minutes`]
+        : []),
+    ];
+    return {
+      status: reasons.length > 0 ? 'degraded' : 'ok',
+      reasons,
+      ...base,
+      redis,
+      scheduler,
+      queue,
+      deadLetters: { total: letters.length, lastFifteenMinutes: recentDead.length },
+    };
+  }
+
+  private async schedulerView(now: Date): Promise<SchedulerHealthView> {
+    const [state, unconfirmedHandOffs] = await Promise.all([
+      this.claims.state(),
+      this.claims.unconfirmedCount(),
+    ]);
+    return {
+      lastTickAt: state.lastTickAt?.toISOString() ?? null,
+      watermark: state.watermark?.toISOString() ?? null,
+      lagSeconds: state.lastTickAt ? (now.getTime() - state.lastTickAt.getTime()) / 1000 : null,
+      unconfirmedHandOffs,
+      failedTicks: this.cron.failureCount(),
+    };
+  }
+
+  private unknownScheduler(): SchedulerHealthView {
+    return {
+      lastTickAt: null,
+      watermark: null,
+      lagSeconds: null,
+      unconfirmedHandOffs: null,
+      failedTicks: this.cron.failureCount(),
+    };
+  }
+}
+
+function redisView(result: Awaited<ReturnType<RedisHealthIndicator['check']>>): RedisHealthView {
+  const { status, latencyMs, message } = result.redis as {
+    status: 'up' | 'down';
+    latencyMs?: number;
+    message?: string;
+  };
+  return { status, latencyMs: latencyMs ?? null, ...(message ? { error: message } : {}) };
+}

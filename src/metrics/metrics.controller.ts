@@ -1,0 +1,55 @@
+import { Controller, Get, Header } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Clock } from '../common/clock.js';
+import { DeliveryQueue } from '../delivery/delivery.queue.js';
+import { DeliveryStore } from '../delivery/delivery.store.js';
+import { RedisHealthIndicator } from '../redis/redis.health.js';
+import { ClaimStore } from '../scheduler/claim.store.js';
+import { SubscriptionStore } from '../subscriptions/subscription.store.js';
+import { ChimeMetrics } from './chime-metrics.js';
+
+/** Prometheus scrapes this; gauges of stored state are read from Redis at scrape time. */
+@ApiTags('metrics')
+@Controller('metrics')
+export class MetricsController {
+  constructor(
+    private readonly metrics: ChimeMetrics,
+    private readonly queue: DeliveryQueue,
+    private readonly deliveries: DeliveryStore,
+    private readonly claims: ClaimStore,
+    private readonly subscriptions: SubscriptionStore,
+    private readonly redis: RedisHealthIndicator,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ schema: { type: 'string', example: 'chime_ticks_total{outcome="ran"} 42\n' } })
+  async scrape(): Promise<string> {
+    await this.readStoredState().catch(() => undefined);
+    return this.metrics.registry.metrics();
+  }
+
+  private async readStoredState(): Promise<void> {
+    await this.redis.check();
+    const [counts, deadLetters, state, byTimezone] = await Promise.all([
+      this.queue.counts(),
+      this.deliveries.deadLetterCount(),
+      this.claims.state(),
+      this.subscriptions.countByTimezone(),
+    ]);
+    for (const [state, count] of Object.entries(counts))
+      this.metrics.queueJobs.set({ state }, count);
+    this.metrics.deadLetters.set(deadLetters);
+    this.metrics.subscriptions.set(
+      Object.values(byTimezone).reduce((sum, count) => sum + count, 0),
+    );
+    if (state.lastTickAt) {
+      this.metrics.schedulerLag.set(
+        (this.clock.now().getTime() - state.lastTickAt.getTime()) / 1000,
+      );
+    }
+  }
+}

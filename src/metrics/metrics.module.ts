@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { DeliveryModule } from '../delivery/delivery.module.js';
+import { SchedulerModule } from '../scheduler/scheduler.module.js';
+import { SubscriptionStoreModule } from '../subscriptions/subscription-store.module.js';
+import { MetricsController } from './metrics.controller.js';
+
+@Module({
+  imports: [DeliveryModule, SchedulerModule, SubscriptionStoreModule],
+  controllers: [MetricsController],
+})
+export class MetricsModule {}
