@@ -9,6 +9,8 @@ ensure_node_modules || exit 1
 ensure_redis_server || exit 1
 # The metrics e2e test checks /metrics with promtool and scrapes it with a real Prometheus.
 ensure_command promtool prometheus || exit 1
+# The queue dashboard e2e test drives Debian's Chromium through playwright-core.
+ensure_command chromium chromium || exit 1
 npm run --silent build || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
 lint_ok=true

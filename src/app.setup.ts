@@ -5,6 +5,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { createOpenApiDocument } from './openapi.js';
 import { JsonObjectBodyPipe } from './common/json-object-body.pipe.js';
 import { closeOnSignals } from './shutdown.js';
+import { protectQueueDashboard } from './admin/queue-dashboard.js';
 
 /** SPEC 2: a body over 16 KiB is answered 413. */
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -18,6 +19,7 @@ export async function setUpApp(app: NestFastifyApplication): Promise<void> {
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
   );
   closeOnSignals(app);
+  protectQueueDashboard(app);
   const config = app.get(ConfigService);
   SwaggerModule.setup('docs', app, createOpenApiDocument(app, config.getOrThrow('app.version')));
   await app.init();

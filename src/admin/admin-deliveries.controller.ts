@@ -9,7 +9,6 @@ import {
 import { RequireToken } from '../common/auth/require-token.decorator.js';
 import { DomainError } from '../common/domain-error.js';
 import { ErrorResponse } from '../common/error.response.js';
-import { deserialise } from '../delivery/delivery-record.js';
 import { DeliveryService } from '../delivery/delivery.service.js';
 import { DeliveryStore } from '../delivery/delivery.store.js';
 import {
@@ -64,7 +63,7 @@ export class AdminDeliveriesController {
   async retry(@Param('id') id: string): Promise<DeadLetterRetryResponse> {
     const letter = await this.store.takeDeadLetter(id);
     if (!letter) throw new DeadLetterNotFoundError(id);
-    const jobId = await this.deliveries.retryDeadLetter(deserialise(letter.occurrence), letter.id);
+    const jobId = await this.deliveries.retryDeadLetter(letter);
     return { id: letter.id, occurrenceId: letter.occurrenceId, jobId };
   }
 }

@@ -5,11 +5,12 @@ import { SubscriptionStoreModule } from '../subscriptions/subscription-store.mod
 import { AdminDeliveriesController } from './admin-deliveries.controller.js';
 import { AdminHealthController } from './admin-health.controller.js';
 import { AdminHealthService } from './admin-health.service.js';
+import { queueDashboardImports } from './queue-dashboard.js';
 import { AdminStatsController } from './admin-stats.controller.js';
 import { AdminTicksController } from './admin-ticks.controller.js';
 
 @Module({
-  imports: [SchedulerModule, SubscriptionStoreModule, DeliveryModule],
+  imports: [SchedulerModule, SubscriptionStoreModule, DeliveryModule, ...queueDashboardImports],
   providers: [AdminHealthService],
   controllers: [
     AdminHealthController,

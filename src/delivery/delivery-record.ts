@@ -23,6 +23,8 @@ export interface DeadLetter {
   readonly occurrenceId: string;
   readonly occurrence: SerialisedOccurrence;
   readonly channel: string | null;
+  /** How it ended: `failed` (not retryable) or `dead` (out of attempts). */
+  readonly status: 'failed' | 'dead';
   readonly attempts: number;
   readonly lastError: string;
   readonly deadAt: string;

@@ -13,6 +13,8 @@ export const DELIVERY_QUEUE = 'deliveries';
 export interface DeliveryItem {
   readonly occurrence: SerialisedOccurrence;
   readonly attempt: number;
+  /** Who held the occurrence before this job (the failed attempt's job, or a dead letter's end). */
+  readonly takeOverFrom?: string;
 }
 
 export interface DeliveryJobData {
@@ -63,15 +65,18 @@ export class DeliveryQueue extends DeliverySink {
     }
   }
 
-  /** Queues one occurrence's attempt after `delayMs`; returns the job id that owns it. */
-  async enqueueAttempt(item: DeliveryItem, delayMs: number, idSeed: string): Promise<string> {
-    const id = jobId('a', item.occurrence.occurrenceId, String(item.attempt), idSeed);
+  /** The id of the job that makes this attempt; `idSeed` tells apart attempts made again. */
+  attemptJobId(item: DeliveryItem, idSeed = ''): string {
+    return jobId('a', item.occurrence.occurrenceId, String(item.attempt), idSeed);
+  }
+
+  /** Queues one occurrence's attempt after `delayMs`, as the job `id`. */
+  async enqueueAttempt(item: DeliveryItem, delayMs: number, id: string): Promise<void> {
     await this.queue.add(
       'deliver',
       { items: [item] },
       { ...JOB_OPTIONS, jobId: id, delay: delayMs },
     );
-    return id;
   }
 
   /** Jobs by state, for health and metrics. */

@@ -6,15 +6,15 @@ import pLimit from 'p-limit';
 import { Clock } from '../common/clock.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { deliveryConfig } from '../config/configuration.js';
-import { instantOf, parseHHMM, weekdayOf } from '../scheduler/local-time.js';
 import { DueOccurrence } from '../scheduler/occurrence.js';
 import { StoredSubscription } from '../subscriptions/subscription.js';
 import { SubscriptionStore } from '../subscriptions/subscription.store.js';
 import { ChannelRegistry } from './channels/channel.registry.js';
-import { deserialise, DeliveryStatus, serialise } from './delivery-record.js';
+import { DeadLetter, deserialise, DeliveryStatus } from './delivery-record.js';
 import { DeliveryItem, DeliveryQueue } from './delivery.queue.js';
 import { DeliveryStore } from './delivery.store.js';
 import { DeliveryError, Notification } from './notification.js';
+import { stillMatches } from './still-matches.js';
 
 /**
  * Sends a job's occurrences (SPEC 4): never before their instant, only while they still
@@ -41,30 +41,32 @@ export class DeliveryService {
   /** Delivers the items that `owner` (the job) holds; a job run again skips finished ones. */
   async deliver(items: readonly DeliveryItem[], owner: string): Promise<void> {
     await this.untilDue(items);
-    const ids = items.map((item) => item.occurrence.occurrenceId);
-    const taken = await this.store.acquire(ids, owner);
+    const claims = items.map(({ occurrence, takeOverFrom }) => ({
+      occurrenceId: occurrence.occurrenceId,
+      takeOverFrom,
+    }));
+    const taken = await this.store.acquire(claims, owner);
     const mine = items.filter((_, index) => taken[index]);
     const subscriptions = await this.subscriptions.findMany(mine.map((item) => item.occurrence));
     await Promise.all(
-      mine.map((item, index) => this.limit(() => this.deliverOne(item, subscriptions[index]))),
+      mine.map((item, index) =>
+        this.limit(() => this.deliverOne(item, subscriptions[index], owner)),
+      ),
     );
   }
 
   /** Sends a dead letter's occurrence again, from attempt 1. */
-  async retryDeadLetter(occurrence: DueOccurrence, letterId: string): Promise<string> {
-    const item = { occurrence: serialise(occurrence), attempt: 1 };
-    const jobId = await this.queue.enqueueAttempt(
-      item,
-      0,
-      `${letterId}|${this.clock.now().toISOString()}`,
-    );
-    await this.store.transfer(occurrence.occurrenceId, jobId);
+  async retryDeadLetter(letter: DeadLetter): Promise<string> {
+    const item = { occurrence: letter.occurrence, attempt: 1, takeOverFrom: letter.status };
+    const jobId = this.queue.attemptJobId(item, `${letter.id}|${this.clock.now().toISOString()}`);
+    await this.queue.enqueueAttempt(item, 0, jobId);
     return jobId;
   }
 
   private async deliverOne(
     item: DeliveryItem,
     subscription: StoredSubscription | null,
+    owner: string,
   ): Promise<void> {
     const occurrence = deserialise(item.occurrence);
     if (!subscription || !stillMatches(subscription, occurrence)) {
@@ -79,45 +81,38 @@ export class DeliveryService {
       this.metrics.lateness.observe({ channel: subscription.channel }, Math.max(0, lateness));
       await this.log(occurrence, item.attempt, subscription.channel, 'delivered');
     } catch (error) {
-      await this.failed(item, occurrence, subscription.channel, asDeliveryError(error));
+      await this.failed(item, owner, subscription.channel, asDeliveryError(error));
     }
   }
 
-  private async failed(
-    item: DeliveryItem,
-    occurrence: DueOccurrence,
-    channel: string,
-    error: DeliveryError,
-  ) {
+  /**
+   * A retry job takes the occurrence over from this one (`takeOverFrom`), so a crash before
+   * it is queued leaves the occurrence to this job's rerun, and after, to the retry.
+   */
+  private async failed(item: DeliveryItem, owner: string, channel: string, error: DeliveryError) {
+    const occurrence = deserialise(item.occurrence);
     const { attempt } = item;
     if (error.retryable && attempt < this.config.maxAttempts) {
+      const retry = { occurrence: item.occurrence, attempt: attempt + 1, takeOverFrom: owner };
       const delayMs = this.config.retryBackoffMs * 2 ** (attempt - 1);
-      const retry = { ...item, attempt: attempt + 1 };
-      await this.store.transfer(
-        occurrence.occurrenceId,
-        await this.queue.enqueueAttempt(retry, delayMs, ''),
-      );
+      await this.queue.enqueueAttempt(retry, delayMs, this.queue.attemptJobId(retry, owner));
       return this.log(occurrence, attempt, channel, 'retrying', error.message);
     }
-    const deadAt = this.clock.now().toISOString();
+    const status = error.retryable ? 'dead' : 'failed';
+    // Logged first: a listed letter has ended, so its retry can take the occurrence over.
+    await this.log(occurrence, attempt, channel, status, error.message);
     await this.store.addDeadLetter({
       id: randomBytes(9).toString('base64url'),
       occurrenceId: occurrence.occurrenceId,
       occurrence: item.occurrence,
       channel,
+      status,
       attempts: attempt,
       lastError: error.message,
-      deadAt,
+      deadAt: this.clock.now().toISOString(),
     });
     this.logger.warn(
       `gave up on ${occurrence.occurrenceId} after ${attempt} attempts: ${error.message}`,
-    );
-    return this.log(
-      occurrence,
-      attempt,
-      channel,
-      error.retryable ? 'dead' : 'failed',
-      error.message,
     );
   }
 
@@ -150,18 +145,6 @@ export class DeliveryService {
     const early = due - this.clock.now().getTime();
     if (early > 0) await sleep(early);
   }
-}
-
-/** SPEC 4, changes win: the subscription still exists, is active, and is due at this instant. */
-export function stillMatches(subscription: StoredSubscription, occurrence: DueOccurrence): boolean {
-  if (subscription.paused || !subscription.days.includes(weekdayOf(occurrence.localDate)))
-    return false;
-  const instant = instantOf(
-    occurrence.localDate,
-    parseHHMM(subscription.time),
-    subscription.timezone,
-  );
-  return instant.getTime() === occurrence.scheduledFor.getTime();
 }
 
 function notificationOf(occurrence: DueOccurrence, subscription: StoredSubscription): Notification {

@@ -10,15 +10,16 @@ export interface DeliveryLogFilter {
 /** Per-occurrence delivery state, the delivery log and the dead letters, in Redis. */
 export abstract class DeliveryStore {
   /**
-   * Takes the occurrences for `owner` (a job id): free ones, or ones it holds already (a job
-   * run again after a crash). False for those another job holds or that have ended.
+   * Takes occurrences for `owner` (a job id): free ones, ones it holds already (a job run
+   * again after a crash), and ones still held by their `takeOverFrom`. False for those another
+   * job holds, or that have ended otherwise.
    */
-  abstract acquire(occurrenceIds: readonly string[], owner: string): Promise<boolean[]>;
+  abstract acquire(
+    claims: readonly { occurrenceId: string; takeOverFrom?: string }[],
+    owner: string,
+  ): Promise<boolean[]>;
 
-  /** Hands the occurrence to another owner: its retry, or a dead letter's new attempt. */
-  abstract transfer(occurrenceId: string, owner: string): Promise<void>;
-
-  /** Logs an attempt; an ending status (delivered, dead, cancelled) also ends its state. */
+  /** Logs an attempt; an ending status (delivered, failed, dead, cancelled) also ends its state. */
   abstract record(record: DeliveryRecord): Promise<void>;
 
   abstract recent(filter: DeliveryLogFilter): Promise<(DeliveryRecord & { id: string })[]>;

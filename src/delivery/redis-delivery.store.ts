@@ -16,10 +16,9 @@ const ACQUIRE = `
 local taken = {}
 for i = 1, #KEYS do
   local holder = redis.call('GET', KEYS[i])
-  if not holder then
+  local previous = ARGV[i + 2]
+  if not holder or holder == ARGV[1] or (previous ~= '' and holder == previous) then
     redis.call('SET', KEYS[i], ARGV[1], 'EX', ARGV[2])
-    taken[i] = 1
-  elseif holder == ARGV[1] then
     taken[i] = 1
   else
     taken[i] = 0
@@ -30,7 +29,7 @@ return taken`;
 /** The delivery log keeps about this many entries. */
 export const DELIVERY_LOG_LENGTH = 50_000;
 const LOG_PAGE = 1000;
-const ENDING = new Set(['delivered', 'dead', 'cancelled']);
+const ENDING = new Set(['delivered', 'failed', 'dead', 'cancelled']);
 
 @Injectable()
 export class RedisDeliveryStore extends DeliveryStore {
@@ -43,25 +42,20 @@ export class RedisDeliveryStore extends DeliveryStore {
     redis.defineCommand('chimeAcquire', { lua: ACQUIRE });
   }
 
-  async acquire(occurrenceIds: readonly string[], owner: string): Promise<boolean[]> {
-    if (occurrenceIds.length === 0) return [];
-    const keys = occurrenceIds.map((id) => this.keys.deliveryState(id));
+  async acquire(
+    claims: readonly { occurrenceId: string; takeOverFrom?: string }[],
+    owner: string,
+  ): Promise<boolean[]> {
+    if (claims.length === 0) return [];
+    const keys = claims.map(({ occurrenceId }) => this.keys.deliveryState(occurrenceId));
     const taken = await this.redis.chimeAcquire(
       keys.length,
       ...keys,
       owner,
       this.config.dedupeTtlSeconds,
+      ...claims.map(({ takeOverFrom }) => takeOverFrom ?? ''),
     );
     return taken.map((flag) => flag === 1);
-  }
-
-  async transfer(occurrenceId: string, owner: string): Promise<void> {
-    await this.redis.set(
-      this.keys.deliveryState(occurrenceId),
-      owner,
-      'EX',
-      this.config.dedupeTtlSeconds,
-    );
   }
 
   async record(record: DeliveryRecord): Promise<void> {

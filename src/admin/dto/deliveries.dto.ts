@@ -60,6 +60,12 @@ export class DeadLetterView {
   @ApiProperty({ example: 'q3Jd0fX1aZ2b' }) id!: string;
   @ApiProperty({ example: 'user-42|morning-news|2026-11-26' }) occurrenceId!: string;
   @ApiProperty({ example: 'webhook', type: String, nullable: true }) channel!: string | null;
+  @ApiProperty({
+    enum: ['failed', 'dead'],
+    example: 'dead',
+    description: 'failed: not retryable; dead: out of attempts',
+  })
+  status!: 'failed' | 'dead';
   @ApiProperty({ example: 5 }) attempts!: number;
   @ApiProperty({ example: 'HTTP 503' }) lastError!: string;
   @ApiProperty({ example: '2026-11-26T00:00:31.000Z', format: 'date-time' }) deadAt!: string;

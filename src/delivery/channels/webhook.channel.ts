@@ -94,7 +94,11 @@ class PrivateAddressError extends Error {}
 function asDeliveryError(error: unknown): DeliveryError {
   if (error instanceof DeliveryError) return error;
   const cause = (error as { cause?: unknown }).cause;
-  if (cause instanceof PrivateAddressError) return new DeliveryError(cause.message, false);
+  // undici passes a lookup's error on as it is, or as the cause of its own.
+  for (const candidate of [error, cause]) {
+    if (candidate instanceof PrivateAddressError)
+      return new DeliveryError(candidate.message, false);
+  }
   const name = (error as Error).name;
   const message =
     name === 'TimeoutError' || name === 'AbortError' ? 'timed out' : (error as Error).message;

@@ -1,0 +1,37 @@
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
+import { BullBoardModule } from '@bull-board/nestjs';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ConfigService } from '@nestjs/config';
+import { basicPasswordOf, bearerTokenOf, TokenMatcher } from '../common/auth/token-matcher.js';
+import { DELIVERY_QUEUE } from '../delivery/delivery.queue.js';
+
+export const QUEUE_DASHBOARD_ROUTE = '/admin/queues';
+
+/** Bull Board at /admin/queues, showing the deliveries queue. */
+export const queueDashboardImports = [
+  BullBoardModule.forRoot({ route: QUEUE_DASHBOARD_ROUTE, adapter: BullBoardFastifyAdapter }),
+  BullBoardModule.forFeature({ name: DELIVERY_QUEUE, adapter: BullMQAdapter }),
+];
+
+/**
+ * The dashboard is a Fastify plugin, out of reach of Nest guards, so a hook checks the admin
+ * token: as a bearer token, or as the password of HTTP Basic auth, which a browser asks for.
+ */
+export function protectQueueDashboard(app: NestFastifyApplication): void {
+  const config = app.get(ConfigService);
+  if (config.get<boolean>('auth.disabled')) return;
+  const admin = new TokenMatcher(config.get<string>('auth.adminToken'));
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (request, reply) => {
+      if (!request.url.startsWith(QUEUE_DASHBOARD_ROUTE)) return;
+      const header = request.headers.authorization;
+      if (admin.matches(bearerTokenOf(header)) || admin.matches(basicPasswordOf(header))) return;
+      await reply
+        .code(401)
+        .header('WWW-Authenticate', 'Basic realm="chime admin", charset="UTF-8"')
+        .send({ statusCode: 401, error: 'Unauthorized', message: 'Missing or wrong admin token' });
+    });
+}
