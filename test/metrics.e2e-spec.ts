@@ -85,6 +85,16 @@ describe('metrics', () => {
     expect(sample(after, 'chime_queue_jobs{state="completed"}')).toBeGreaterThanOrEqual(1);
   });
 
+  it('ships an example Prometheus configuration and alert rules that promtool accepts', () => {
+    for (const args of [
+      ['check', 'rules', 'config/chime.rules.yml'],
+      ['check', 'config', 'config/prometheus.yml'],
+    ]) {
+      const result = spawnSync('promtool', args, { encoding: 'utf8' });
+      expect({ args, status: result.status }).toEqual({ args, status: 0 });
+    }
+  });
+
   it('is scraped by a real Prometheus server', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'chime-prometheus-'));
     const port = await freePort();
