@@ -10,11 +10,13 @@ import { Redis } from 'ioredis';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { fixed, thousands } from './support/report.js';
 import { Bench, burstScenario, spreadScenario } from './support/scenarios.js';
+import { SinkChoice } from './support/sinks.js';
 import { printReport } from './support/tick-report.js';
 
 const SPREAD = Number(process.env.BENCH_SPREAD ?? 1_000_000);
 const BURST = Number(process.env.BENCH_BURST ?? 100_000);
 const TICKS = Number(process.env.BENCH_TICKS ?? 30);
+const SINK: SinkChoice = process.env.BENCH_SINK === 'queue' ? 'queue' : 'memory';
 const TICK_GOAL_MS = 50;
 const BURST_GOAL_MS = 1000;
 
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
   Logger.overrideLogger(['error', 'warn']);
   const server = await startRedisServer();
   const admin = new Redis(server.url);
-  const bench: Bench = { redisUrl: server.url, admin };
+  const bench: Bench = { redisUrl: server.url, admin, sink: SINK };
   try {
     await printMachine(admin);
     const spread = await spreadScenario(bench, {
@@ -82,7 +84,9 @@ async function printMachine(admin: Redis): Promise<void> {
   const info = await admin.info('server');
   const redis = /^redis_version:(.+)$/m.exec(info)?.[1].trim();
   console.log(`node ${process.version}, redis ${redis}, ${cpus().length} x ${cpus()[0].model}`);
-  console.log(`spread ${thousands(SPREAD)}, burst ${thousands(BURST)}, ${TICKS} ticks`);
+  console.log(
+    `spread ${thousands(SPREAD)}, burst ${thousands(BURST)}, ${TICKS} ticks, sink: ${SINK}`,
+  );
   console.log(
     `load average at the start: ${loadavg()
       .map((load) => fixed(load, 2))

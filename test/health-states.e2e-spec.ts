@@ -1,17 +1,9 @@
 import { createServer, Server } from 'node:http';
-import { ADMIN_TOKEN, API_TOKEN, ChimeProcess, startChime } from './support/chime-process.js';
+import { ADMIN_TOKEN, ChimeProcess, startChime } from './support/chime-process.js';
+import { replayMinute, subscribeDueNow } from './support/delivery-api.js';
 import { request } from './support/http.js';
 import { RedisServer, startRedisServer } from './support/redis-server.js';
-
-const MINUTE = 60_000;
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+import { waitFor } from './support/wait-for.js';
 
 const adminHealth = (chime: ChimeProcess) =>
   request(chime.baseUrl, 'GET', '/admin/health', { token: ADMIN_TOKEN });
@@ -60,27 +52,18 @@ describe('health states against a real Redis that stops and starts', () => {
     expect((await request(chime.baseUrl, 'GET', '/health/live')).status).toBe(200);
 
     redis = await startRedisServer(port);
-    await eventually(
-      async () => (await request(chime.baseUrl, 'GET', '/health/ready')).status === 200,
-    );
+    const ready = async () => (await request(chime.baseUrl, 'GET', '/health/ready')).status === 200;
+    await waitFor(ready, 20_000);
     const back = await adminHealth(chime);
     expect(back.status).toBe(200);
     expect(back.body.redis.status).toBe('up');
   });
 
   it('is degraded after a delivery gives up, naming the reason', async () => {
-    const instant = new Date(Math.floor(Date.now() / MINUTE) * MINUTE);
-    const put = await request(chime.baseUrl, 'PUT', '/subscriptions/health-user/refused', {
-      token: API_TOKEN,
-      body: { time: instant.toISOString().slice(11, 16), channel: 'webhook', target: sinkUrl },
-    });
-    expect(put.status).toBe(201);
-    const window = {
-      from: instant.toISOString(),
-      to: new Date(instant.getTime() + MINUTE).toISOString(),
-    };
-    await request(chime.baseUrl, 'POST', '/admin/ticks', { token: ADMIN_TOKEN, body: window });
-    await eventually(async () => (await adminHealth(chime)).body.status === 'degraded');
+    const fields = { channel: 'webhook', target: sinkUrl };
+    const { instant } = await subscribeDueNow(chime, 'health-user', 'refused', fields);
+    await replayMinute(chime, instant);
+    await waitFor(async () => (await adminHealth(chime)).body.status === 'degraded', 20_000);
     const degraded = await adminHealth(chime);
     expect(degraded.status).toBe(200);
     expect(degraded.body.deadLetters).toEqual({ total: 1, lastFifteenMinutes: 1 });

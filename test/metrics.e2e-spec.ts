@@ -2,11 +2,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_TOKEN, API_TOKEN, ChimeProcess, startChime } from './support/chime-process.js';
+import { ChimeProcess, startChime } from './support/chime-process.js';
+import { replayMinute, subscribeDueNow } from './support/delivery-api.js';
 import { request } from './support/http.js';
 import { freePort, stopProcess } from './support/redis-server.js';
-
-const MINUTE = 60_000;
+import { waitFor } from './support/wait-for.js';
 
 async function scrape(chime: ChimeProcess): Promise<string> {
   const answer = await request<string>(chime.baseUrl, 'GET', '/metrics');
@@ -18,34 +18,6 @@ async function scrape(chime: ChimeProcess): Promise<string> {
 function sample(text: string, series: string): number {
   const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
   return line ? Number(line.slice(series.length + 1)) : NaN;
-}
-
-/** A log subscription due this minute, replayed at once through POST /admin/ticks. */
-async function deliverOneNow(chime: ChimeProcess, tag: string): Promise<void> {
-  const instant = new Date(Math.floor(Date.now() / MINUTE) * MINUTE);
-  const time = instant.toISOString().slice(11, 16);
-  const put = await request(chime.baseUrl, 'PUT', `/subscriptions/metrics-user/${tag}`, {
-    token: API_TOKEN,
-    body: { time, timezone: 'UTC', channel: 'log' },
-  });
-  expect(put.status).toBe(201);
-  const window = {
-    from: instant.toISOString(),
-    to: new Date(instant.getTime() + MINUTE).toISOString(),
-  };
-  const tick = await request(chime.baseUrl, 'POST', '/admin/ticks', {
-    token: ADMIN_TOKEN,
-    body: window,
-  });
-  expect(tick.status).toBe(200);
-}
-
-async function eventually(check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe('metrics', () => {
@@ -72,9 +44,10 @@ describe('metrics', () => {
 
   it('moves the tick, occurrence and delivery counters and the lateness histogram after a delivery', async () => {
     const before = await scrape(chime);
-    await deliverOneNow(chime, 'counted');
+    const { instant } = await subscribeDueNow(chime, 'metrics-user', 'counted', { channel: 'log' });
+    await replayMinute(chime, instant);
     const delivered = 'chime_deliveries_total{channel="log",outcome="delivered"}';
-    await eventually(async () => sample(await scrape(chime), delivered) >= 1);
+    await waitFor(async () => sample(await scrape(chime), delivered) >= 1, 15_000);
     const after = await scrape(chime);
     expect(sample(after, 'chime_ticks_total{outcome="ran"}')).toBeGreaterThanOrEqual(1);
     expect(sample(after, 'chime_occurrences_claimed_total')).toBe(
@@ -122,7 +95,7 @@ describe('metrics', () => {
         )) as QueryAnswer | null;
         return answer?.data?.result ?? [];
       };
-      await eventually(async () => (await query('up{job="chime"}'))[0]?.value[1] === '1', 25_000);
+      await waitFor(async () => (await query('up{job="chime"}'))[0]?.value[1] === '1', 25_000);
       const ticks = await query('chime_ticks_total');
       expect(ticks.length).toBeGreaterThanOrEqual(1);
     } finally {

@@ -35,7 +35,7 @@ export function instrument(redis: Redis, sink: DeliverySink, profile: Profile): 
   timeMethod(redis, 'zrangebyscore', 'ZRANGEBYSCORE', profile);
   timeMethod(redis, 'chimeClaim', 'claim script (SET NX + ZADD)', profile);
   timeMethod(redis, 'zrem', 'confirm hand-off (ZREM)', profile);
-  timeMethod(sink, 'handOff', 'in-process sink hand-off', profile);
+  timeMethod(sink, 'handOff', 'sink hand-off', profile);
   timeExec(redis, 'pipeline', 'HMGET pipelines', profile);
   for (const name of ['set', 'hgetall', 'chimeAdvance', 'chimeTakeUnconfirmed']) {
     timeMethod(redis, name, BOOKKEEPING, profile);

@@ -20,6 +20,7 @@ import {
   watchSlowCommands,
 } from './probe.js';
 import { Placement, randomSource, seed, SeedResult } from './seed.js';
+import { ForwardingSink, SinkChoice } from './sinks.js';
 
 const MINUTE_MS = 60_000;
 const MINUTES_PER_DAY = 1440;
@@ -30,6 +31,7 @@ export interface Bench {
   readonly redisUrl: string;
   /** A connection of the bench's own, for INFO, CONFIG and SLOWLOG. */
   readonly admin: Redis;
+  readonly sink: SinkChoice;
 }
 
 export interface Seeded extends SeedResult {
@@ -125,7 +127,9 @@ async function withHarness<T>(
   clock: FakeClock,
   run: (harness: SchedulerHarness) => Promise<T>,
 ): Promise<T> {
-  const harness = await startSchedulerHarness({ redisUrl: bench.redisUrl, keyPrefix, clock });
+  const sink = bench.sink === 'queue' ? new ForwardingSink() : undefined;
+  const harness = await startSchedulerHarness({ redisUrl: bench.redisUrl, keyPrefix, clock, sink });
+  sink?.attach(harness);
   try {
     return await run(harness);
   } finally {

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Notification } from '../notification.js';
+import { notificationPayload } from '../notification-payload.js';
 import { NotificationChannel } from './notification-channel.js';
 
 /** Writes one structured log line per notification; it has no target. */
@@ -13,16 +14,6 @@ export class LogChannel implements NotificationChannel {
   }
 
   async send(notification: Notification): Promise<void> {
-    this.logger.log({
-      msg: 'notification',
-      occurrenceId: notification.occurrenceId,
-      userId: notification.userId,
-      tag: notification.tag,
-      scheduledFor: notification.scheduledFor.toISOString(),
-      late: notification.late,
-      title: notification.title,
-      message: notification.message,
-      data: notification.data,
-    });
+    this.logger.log({ msg: 'notification', ...notificationPayload(notification) });
   }
 }

@@ -8,7 +8,7 @@ import { deliveryConfig } from '../../config/configuration.js';
 import { DeliveryError, Notification } from '../notification.js';
 import { NotificationChannel } from './notification-channel.js';
 import { isPublicAddress, privateHostProblem } from './webhook-address.js';
-import { webhookBody } from './webhook-body.js';
+import { notificationPayload } from '../notification-payload.js';
 
 const MAX_URL_LENGTH = 2048;
 
@@ -44,7 +44,7 @@ export class WebhookChannel implements NotificationChannel, OnApplicationShutdow
   async send(notification: Notification): Promise<void> {
     const url = new URL(notification.target!);
     this.refusePrivateLiteral(url.hostname);
-    const body = webhookBody(notification);
+    const body = JSON.stringify(notificationPayload(notification));
     const timeoutMs = this.config.webhook.timeoutMs;
     let status: number;
     try {

@@ -1,8 +1,8 @@
-import { Notification } from '../notification.js';
+import { Notification } from './notification.js';
 
-/** The JSON body of a webhook (SPEC 5). */
-export function webhookBody(notification: Notification): string {
-  return JSON.stringify({
+/** What a notification says, as the webhook body (SPEC 5) and the log line carry it. */
+export function notificationPayload(notification: Notification) {
+  return {
     type: 'subscription.notification',
     occurrenceId: notification.occurrenceId,
     userId: notification.userId,
@@ -12,5 +12,5 @@ export function webhookBody(notification: Notification): string {
     title: notification.title,
     message: notification.message,
     data: notification.data,
-  });
+  };
 }

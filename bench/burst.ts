@@ -1,0 +1,171 @@
+/*
+ * The delivery burst (issue 4): N webhook subscriptions due in the same minute, seeded
+ * through the API of a real `node dist/main.js`, claimed by its own minute tick and sent to
+ * a local sink in a process of its own. Starts its own redis-server; see bench/README.md.
+ *
+ *   npm run bench:burst -- [N]     (N defaults to 100,000)
+ */
+import { Redis } from 'ioredis';
+import { ADMIN_TOKEN, API_TOKEN, startChime } from '../test/support/chime-process.js';
+import { startRedisServer } from '../test/support/redis-server.js';
+import { seedThroughApi } from './support/api-seed.js';
+import { analyse, arrivalsPerSecond } from './support/burst-analysis.js';
+import { BurstRun, PhaseCost, printBurstReport } from './support/burst-report.js';
+import { BurstSampler, cpuSpent, Processes, readCpu } from './support/burst-sampler.js';
+import {
+  Cleanup,
+  pollUntil,
+  printLoadAtEnd,
+  printMachine,
+  sleepUntil,
+  wholeMinuteAfter,
+} from './support/burst-setup.js';
+import { commandStats, resetCommandStats, usedMemory } from './support/probe.js';
+import { Scrape } from './support/scrape.js';
+import { SinkProcess } from './support/sink-process.js';
+
+const COUNT = Number(process.argv[2] ?? 100_000);
+const DELIVERY_CONCURRENCY = Number(process.env.BENCH_DELIVERY_CONCURRENCY ?? 200);
+/** A guess used only to place the instant; the run reports the real rate. */
+const SEED_RATE_GUESS = Number(process.env.BENCH_SEED_RATE ?? 1000);
+const SEED_IN_FLIGHT = 64;
+const GOAL_MS = 10_000;
+const WAIT_AFTER_MS = 30_000;
+const RUN_BOUND_MS = 15 * 60_000;
+/** chime's default LOOKAHEAD_MINUTES: the tick claims an instant this long before it. */
+const LOOKAHEAD_MS = 4 * 60_000;
+const TAG = 'burst';
+const userIdOf = (index: number) => `u${index}`;
+
+async function main(cleanup: Cleanup): Promise<void> {
+  const redis = await startRedisServer();
+  cleanup.add(() => redis.stop());
+  const admin = new Redis(redis.url);
+  cleanup.add(() => admin.disconnect());
+  await printMachine(admin);
+  const sink = await SinkProcess.start();
+  cleanup.add(() => sink.stop());
+  const chime = await startChime({
+    REDIS_URL: redis.url,
+    KEY_PREFIX: 'bench-burst',
+    RATE_LIMIT_PER_MINUTE: '0',
+    DELIVERY_CONCURRENCY: String(DELIVERY_CONCURRENCY),
+  });
+  cleanup.add(() => chime.stop());
+  const processes: Processes = { chimePid: chime.child.pid!, sinkPid: sink.child.pid!, admin };
+
+  // Seeding must end before the tick that claims the instant (LOOKAHEAD - 1 min before it),
+  // so that the tick, not each write, claims the whole burst at once.
+  const seedGuessMs = (COUNT / SEED_RATE_GUESS) * 1000;
+  const instant = wholeMinuteAfter(seedGuessMs + LOOKAHEAD_MS - 60_000 + 30_000);
+  console.log(`${COUNT} subscriptions due at ${instant.toISOString()} (UTC)`);
+  const before = await usedMemory(admin);
+  const seed = await seedThroughApi({
+    baseUrl: chime.baseUrl,
+    apiToken: API_TOKEN,
+    count: COUNT,
+    inFlight: SEED_IN_FLIGHT,
+    body: {
+      time: instant.toISOString().slice(11, 16),
+      timezone: 'UTC',
+      channel: 'webhook',
+      target: sink.url('/hook'),
+    },
+    userId: userIdOf,
+    tag: TAG,
+  });
+  const seeded = await usedMemory(admin);
+  const afterSeeding = await Scrape.of(chime.baseUrl);
+  const claimedMeanwhile = afterSeeding.value('chime_occurrences_claimed_total');
+  console.log(`seeded in ${seed.seconds.toFixed(1)} s; ${claimedMeanwhile} claimed meanwhile`);
+
+  const claim = await measureClaim(processes, chime.baseUrl, afterSeeding, instant.getTime());
+  const queued = await usedMemory(admin);
+  const delivery = await measureDelivery(processes, sink, instant.getTime());
+  const records = await sink.records();
+  const figures = analyse(records, expectedIds(instant), instant.getTime());
+  const delivered = await usedMemory(admin);
+  const outcomes = (await Scrape.of(chime.baseUrl)).byLabel('chime_deliveries_total', 'outcome');
+  const run: BurstRun = {
+    count: COUNT,
+    deliveryConcurrency: DELIVERY_CONCURRENCY,
+    instant,
+    seed: { seconds: seed.seconds, inFlight: SEED_IN_FLIGHT, claimedMeanwhile },
+    memory: { before, seeded, queued, delivered },
+    claim,
+    delivery: { ...delivery, arrivals: arrivalsPerSecond(records, instant.getTime()) },
+    figures,
+    outcomes,
+    goalMs: GOAL_MS,
+  };
+  printBurstReport(run);
+  printLoadAtEnd();
+}
+
+/** From the end of seeding until the burst is claimed (or 5 s before the instant). */
+async function measureClaim(
+  processes: Processes,
+  baseUrl: string,
+  before: Scrape,
+  instant: number,
+): Promise<BurstRun['claim']> {
+  const started = Date.now();
+  await resetCommandStats(processes.admin);
+  const cpuBefore = await readCpu(processes);
+  await sleepUntil(instant - LOOKAHEAD_MS + 60_000);
+  let after = before;
+  await pollUntil(
+    async () => {
+      after = await Scrape.of(baseUrl);
+      return after.value('chime_occurrences_claimed_total') >= COUNT;
+    },
+    instant - 5_000,
+    250,
+  );
+  const cpu = cpuSpent(cpuBefore, await readCpu(processes));
+  const delta = (name: string) => after.value(name) - before.value(name);
+  return {
+    seconds: (Date.now() - started) / 1000,
+    cpu,
+    commands: await commandStats(processes.admin),
+    tickSeconds: delta('chime_tick_duration_seconds_sum'),
+    ticks: delta('chime_tick_duration_seconds_count'),
+    claimed: after.value('chime_occurrences_claimed_total'),
+  };
+}
+
+/** From 3 s before the instant until all arrived or 30 s after; then 2 s more for repeats. */
+async function measureDelivery(
+  processes: Processes,
+  sink: SinkProcess,
+  instant: number,
+): Promise<PhaseCost & { samples: BurstRun['delivery']['samples'] }> {
+  await sleepUntil(instant - 3_000);
+  const started = Date.now();
+  await resetCommandStats(processes.admin);
+  const cpuBefore = await readCpu(processes);
+  const sampler = new BurstSampler(processes, () => sink.count(), instant);
+  sampler.start();
+  const all = await pollUntil(async () => (await sink.count()) >= COUNT, instant + WAIT_AFTER_MS, 50);
+  const seconds = (Date.now() - started) / 1000;
+  const cpu = cpuSpent(cpuBefore, await readCpu(processes));
+  const commands = await commandStats(processes.admin);
+  // A repeat would come after the last first arrival: give it a moment to show.
+  if (all) await new Promise((resolve) => setTimeout(resolve, 2_000));
+  return { seconds, cpu, commands, samples: await sampler.stop() };
+}
+
+/** Every occurrence id the burst should deliver: `<userId>|<tag>|<local date>`. */
+function expectedIds(instant: Date): Set<string> {
+  const localDate = instant.toISOString().slice(0, 10);
+  return new Set(Array.from({ length: COUNT }, (_, i) => `${userIdOf(i)}|${TAG}|${localDate}`));
+}
+
+const cleanup = new Cleanup();
+cleanup.bound(RUN_BOUND_MS);
+main(cleanup)
+  .catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  })
+  .finally(() => cleanup.run());

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { redisCpuMs } from './probe.js';
+
+/** `getconf CLK_TCK` on Linux: /proc/<pid>/stat counts CPU time in hundredths of a second. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU time (user + system) a process has used so far, in ms, from /proc/<pid>/stat. */
+export function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name may hold spaces; the fields after it do not.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const [utime, stime] = [Number(fields[11]), Number(fields[12])];
+  return ((utime + stime) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
+/** CPU used by every process of the burst, in ms, at one moment. */
+export interface CpuReading {
+  readonly chime: number;
+  readonly redis: number;
+  readonly sink: number;
+  readonly bench: number;
+}
+
+export interface Processes {
+  readonly chimePid: number;
+  readonly sinkPid: number;
+  readonly admin: Redis;
+}
+
+export async function readCpu(processes: Processes): Promise<CpuReading> {
+  const { user, system } = process.cpuUsage();
+  return {
+    chime: processCpuMs(processes.chimePid),
+    redis: await redisCpuMs(processes.admin),
+    sink: processCpuMs(processes.sinkPid),
+    bench: (user + system) / 1000,
+  };
+}
+
+export function cpuSpent(before: CpuReading, after: CpuReading): CpuReading {
+  return {
+    chime: after.chime - before.chime,
+    redis: after.redis - before.redis,
+    sink: after.sink - before.sink,
+    bench: after.bench - before.bench,
+  };
+}
+
+/** One second of the burst: what arrived and who used the CPU. */
+export interface Sample {
+  /** Seconds since the instant, at the end of the sample. */
+  readonly at: number;
+  readonly received: number;
+  readonly cpu: CpuReading;
+  /** Round trip of a PING from the bench, ms: how long Redis keeps others waiting. */
+  readonly pingMs: number;
+}
+
+/** Samples every `everyMs` until stopped; `received()` asks the sink how many arrived. */
+export class BurstSampler {
+  private readonly samples: Sample[] = [];
+  private running = true;
+  private done: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly processes: Processes,
+    private readonly received: () => Promise<number>,
+    private readonly instant: number,
+    private readonly everyMs = 1000,
+  ) {}
+
+  start(): void {
+    this.done = this.loop();
+  }
+
+  async stop(): Promise<Sample[]> {
+    this.running = false;
+    await this.done;
+    return this.samples;
+  }
+
+  private async loop(): Promise<void> {
+    let previous = await readCpu(this.processes);
+    while (this.running) {
+      await new Promise((resolve) => setTimeout(resolve, this.everyMs));
+      const started = performance.now();
+      await this.processes.admin.ping();
+      const pingMs = performance.now() - started;
+      const reading = await readCpu(this.processes);
+      const received = await this.received();
+      const at = (Date.now() - this.instant) / 1000;
+      this.samples.push({ at, received, cpu: cpuSpent(previous, reading), pingMs });
+      previous = reading;
+    }
+  }
+}
