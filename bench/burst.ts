@@ -6,7 +6,7 @@
  *   npm run bench:burst -- [N]     (N defaults to 100,000)
  */
 import { Redis } from 'ioredis';
-import { ADMIN_TOKEN, API_TOKEN, startChime } from '../test/support/chime-process.js';
+import { API_TOKEN, startChime } from '../test/support/chime-process.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { seedThroughApi } from './support/api-seed.js';
 import { analyse, arrivalsPerSecond } from './support/burst-analysis.js';
@@ -27,7 +27,7 @@ import { SinkProcess } from './support/sink-process.js';
 const COUNT = Number(process.argv[2] ?? 100_000);
 const DELIVERY_CONCURRENCY = Number(process.env.BENCH_DELIVERY_CONCURRENCY ?? 200);
 /** A guess used only to place the instant; the run reports the real rate. */
-const SEED_RATE_GUESS = Number(process.env.BENCH_SEED_RATE ?? 1000);
+const SEED_RATE_GUESS = Number(process.env.BENCH_SEED_RATE ?? 500);
 const SEED_IN_FLIGHT = 64;
 const GOAL_MS = 10_000;
 const WAIT_AFTER_MS = 30_000;
@@ -146,7 +146,11 @@ async function measureDelivery(
   const cpuBefore = await readCpu(processes);
   const sampler = new BurstSampler(processes, () => sink.count(), instant);
   sampler.start();
-  const all = await pollUntil(async () => (await sink.count()) >= COUNT, instant + WAIT_AFTER_MS, 50);
+  const all = await pollUntil(
+    async () => (await sink.count()) >= COUNT,
+    instant + WAIT_AFTER_MS,
+    50,
+  );
   const seconds = (Date.now() - started) / 1000;
   const cpu = cpuSpent(cpuBefore, await readCpu(processes));
   const commands = await commandStats(processes.admin);

@@ -129,7 +129,7 @@ async function withHarness<T>(
 ): Promise<T> {
   const sink = bench.sink === 'queue' ? new ForwardingSink() : undefined;
   const harness = await startSchedulerHarness({ redisUrl: bench.redisUrl, keyPrefix, clock, sink });
-  sink?.attach(harness);
+  await sink?.attach(harness);
   try {
     return await run(harness);
   } finally {

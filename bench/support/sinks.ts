@@ -1,3 +1,4 @@
+import { DeliveryProcessor } from '../../src/delivery/delivery.processor.js';
 import { DeliveryQueue } from '../../src/delivery/delivery.queue.js';
 import { DeliverySink } from '../../src/scheduler/delivery-sink.js';
 import { DueOccurrence } from '../../src/scheduler/occurrence.js';
@@ -9,12 +10,15 @@ export type SinkChoice = 'memory' | 'queue';
 /**
  * The harness replaces the delivery sink before the app exists; this one stands in and
  * forwards to the app's own queue once it has booted, so a tick enqueues real BullMQ jobs.
+ * The worker is paused: the fake clock makes jobs due at once in real time, and their
+ * sends would compete with the ticks being measured.
  */
 export class ForwardingSink extends DeliverySink {
   private target: DeliverySink | null = null;
 
-  attach(harness: SchedulerHarness): void {
+  async attach(harness: SchedulerHarness): Promise<void> {
     this.target = harness.app.get(DeliveryQueue);
+    await harness.app.get(DeliveryProcessor).worker.pause(true);
   }
 
   handOff(occurrences: readonly DueOccurrence[]): Promise<void> {

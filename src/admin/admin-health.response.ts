@@ -34,7 +34,7 @@ export class SchedulerHealthView {
     example: 0,
     type: Number,
     nullable: true,
-    description: 'Claimed, not yet confirmed in delivery',
+    description: 'Claimed batches not yet confirmed in the delivery queue',
   })
   unconfirmedHandOffs!: number | null;
   @ApiProperty({ example: 0, description: 'Ticks of this process that failed since it started' })

@@ -140,3 +140,19 @@ describe('validateEnvironment', () => {
     expect(namedIn({ API_TOKEN: '', ADMIN_TOKEN: tokens.ADMIN_TOKEN })).toContain('API_TOKEN');
   });
 });
+
+describe('DEDUPE_TTL_SECONDS against the windows that can see an occurrence again', () => {
+  const tokens = { API_TOKEN: 'a'.repeat(16), ADMIN_TOKEN: 'b'.repeat(16) };
+
+  it('refuses a TTL no longer than lookahead + catch-up, naming the variable', () => {
+    expect(() => validateEnvironment({ ...tokens, DEDUPE_TTL_SECONDS: '1140' })).toThrow(
+      /DEDUPE_TTL_SECONDS must be more than \(LOOKAHEAD_MINUTES \+ CATCHUP_MINUTES\) \* 60 = 1140/,
+    );
+  });
+
+  it('accepts a longer one', () => {
+    expect(validateEnvironment({ ...tokens, DEDUPE_TTL_SECONDS: '1141' }).DEDUPE_TTL_SECONDS).toBe(
+      1141,
+    );
+  });
+});

@@ -20,6 +20,8 @@ const toBoolean = ({ value }: { value: unknown }) =>
 const toInteger = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
+const MIN_DEDUPE_TTL_SECONDS = 60;
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /**
@@ -37,7 +39,11 @@ export class Environment {
   @IsIanaTimezone() DEFAULT_TIMEZONE = 'UTC';
   @Transform(toInteger) @IsInt() @Min(1) @Max(60) LOOKAHEAD_MINUTES = 4;
   @Transform(toInteger) @IsInt() @Min(0) @Max(1440) CATCHUP_MINUTES = 15;
-  @IsOptional() @Transform(toInteger) @IsInt() @Min(60) DEDUPE_TTL_SECONDS?: number;
+  @IsOptional()
+  @Transform(toInteger)
+  @IsInt()
+  @Min(MIN_DEDUPE_TTL_SECONDS)
+  DEDUPE_TTL_SECONDS?: number;
   @Transform(toInteger) @IsInt() @Min(1) @Max(100) MAX_ATTEMPTS = 5;
   @Transform(toInteger) @IsInt() @Min(0) RETRY_BACKOFF_MS = 2000;
   @Transform(toInteger) @IsInt() @Min(0) RATE_LIMIT_PER_MINUTE = 1200;
@@ -80,7 +86,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   );
   const environment = plainToInstance(Environment, present, { exposeDefaultValues: true });
   const problems = validateSync(environment, { whitelist: false }).flatMap(describe);
-  problems.push(...missingTokens(environment));
+  problems.push(...missingTokens(environment), ...shortDedupeTtl(environment));
   if (problems.length > 0) {
     throw new InvalidConfigurationError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -96,4 +102,14 @@ function missingTokens(environment: Environment): string[] {
   return (['API_TOKEN', 'ADMIN_TOKEN'] as const)
     .filter((name) => !environment[name])
     .map((name) => `${name} must be set (or AUTH_DISABLED=true, for local trials only)`);
+}
+
+/** A claim must outlive every window that can see its occurrence again (SPEC 4, "Once"). */
+function shortDedupeTtl(environment: Environment): string[] {
+  const ttl = environment.DEDUPE_TTL_SECONDS;
+  const windowSeconds = (environment.LOOKAHEAD_MINUTES + environment.CATCHUP_MINUTES) * 60;
+  if (typeof ttl !== 'number' || ttl < MIN_DEDUPE_TTL_SECONDS || ttl > windowSeconds) return [];
+  return [
+    `DEDUPE_TTL_SECONDS must be more than (LOOKAHEAD_MINUTES + CATCHUP_MINUTES) * 60 = ${windowSeconds}`,
+  ];
 }

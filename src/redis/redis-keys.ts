@@ -84,7 +84,9 @@ export function scheduleMember(userId: string, tag: string): string {
 }
 
 export function parseScheduleMember(member: string): { userId: string; tag: string } {
-  const match = /^user:([^|]+)\|tag:([^|]+)$/.exec(member);
-  if (!match) throw new Error(`not a schedule member: ${member}`);
-  return { userId: match[1], tag: match[2] };
+  const separator = member.indexOf('|tag:');
+  if (!member.startsWith('user:') || separator === -1) {
+    throw new Error(`not a schedule member: ${member}`);
+  }
+  return { userId: member.slice(5, separator), tag: member.slice(separator + 5) };
 }

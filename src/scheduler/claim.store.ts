@@ -1,3 +1,4 @@
+import { Weekday } from './local-time.js';
 import { DueOccurrence } from './occurrence.js';
 
 /** What the scheduler keeps in Redis between ticks and across replicas. */
@@ -11,19 +12,52 @@ export interface SchedulerState {
   readonly skippedTotal: number;
 }
 
+export interface ClaimCandidate {
+  readonly occurrence: DueOccurrence;
+  readonly weekday: Weekday;
+}
+
+export interface ClaimOptions {
+  readonly retryAt: Date;
+  readonly respectArmedAt: boolean;
+  readonly dryRun?: boolean;
+}
+
+/** `absent`: no such occurrence (other weekday, or the subscription is gone). */
+export type ClaimOutcome = 'absent' | 'won' | 'duplicate' | 'skipped';
+
+/** Names the hand-off record of one claimed batch. */
+export type HandOffReceipt = string;
+
+export interface ClaimResult {
+  readonly outcomes: ClaimOutcome[];
+  /** Null when nothing was won. */
+  readonly receipt: HandOffReceipt | null;
+}
+
+export interface UnconfirmedHandOff {
+  readonly receipt: HandOffReceipt;
+  readonly occurrences: DueOccurrence[];
+}
+
 /** The duplicate guard (SPEC 4 "Once"), the hand-off records, and the scheduler's state. */
 export abstract class ClaimStore {
   /**
-   * Claims each occurrence with `SET sent NX EX` and, in the same atomic step, records the
-   * winners for hand-off (retried from `retryAt` unless confirmed). True where this call won.
+   * For each candidate, checks its subscription (still on that weekday, not paused, and,
+   * with `respectArmedAt`, armed by its instant) and claims it with `SET sent NX EX`. The
+   * winners are recorded for hand-off (retried from `retryAt` until confirmed) in the same
+   * atomic step. A `dryRun` claims nothing: `won` then means "due and not claimed yet".
    */
-  abstract claim(occurrences: readonly DueOccurrence[], retryAt: Date): Promise<boolean[]>;
+  abstract claimDue(
+    candidates: readonly ClaimCandidate[],
+    options: ClaimOptions,
+  ): Promise<ClaimResult>;
 
-  /** Delivery has these now: drop their hand-off records. */
-  abstract confirmHandOff(occurrences: readonly DueOccurrence[]): Promise<void>;
+  /** Delivery has this batch now: drop its hand-off record. */
+  abstract confirmHandOff(receipt: HandOffReceipt): Promise<void>;
 
   /** Hand-off records whose retry time has passed, leased to the caller until `retryAt`. */
-  abstract takeUnconfirmed(now: Date, retryAt: Date, limit: number): Promise<DueOccurrence[]>;
+  abstract takeUnconfirmed(now: Date, retryAt: Date, limit: number): Promise<UnconfirmedHandOff[]>;
 
   abstract unconfirmedCount(): Promise<number>;
 

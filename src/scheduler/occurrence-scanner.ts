@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import pLimit from 'p-limit';
 import { Clock } from '../common/clock.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
-import { ScheduledSubscription, SubscriptionStore } from '../subscriptions/subscription.store.js';
-import { ClaimStore } from './claim.store.js';
+import { SubscriptionStore } from '../subscriptions/subscription.store.js';
+import { ClaimCandidate, ClaimOutcome, ClaimStore } from './claim.store.js';
 import { DeliverySink } from './delivery-sink.js';
 import { fromScore, instantOf, weekdayOf } from './local-time.js';
 import { DueOccurrence, occurrenceId } from './occurrence.js';
@@ -16,14 +17,17 @@ export interface ScanCounts {
   skipped: number;
 }
 
-export type Candidate = Omit<DueOccurrence, 'late'>;
-
 /** How long a claimed occurrence may wait for a confirmed hand-off before it is handed again. */
 export const HAND_OFF_RETRY_MS = 60_000;
+/** Candidates per claim script: each call keeps Redis busy for milliseconds, not seconds. */
+const CLAIM_BATCH = 500;
+/** Batches in flight, so that Node prepares one while Redis claims another. */
+const BATCHES_IN_FLIGHT = 2;
 
 /**
  * Finds the occurrences whose instant lies in a window, claims each once, and hands the
- * claimed ones to delivery. The tick, catch-up and `POST /admin/ticks` all go through here.
+ * claimed ones to delivery. The tick, catch-up, a subscription's write and
+ * `POST /admin/ticks` all claim through here.
  */
 @Injectable()
 export class OccurrenceScanner {
@@ -40,92 +44,95 @@ export class OccurrenceScanner {
    * before their schedule was set (`armedAt`); a replay (`replay: true`) sends them all.
    */
   async dispatch(from: Date, to: Date, { replay }: { replay: boolean }): Promise<ScanCounts> {
-    const counts: ScanCounts = { due: 0, enqueued: 0, duplicates: 0, skipped: 0 };
-    for await (const { due, skipped } of this.occurrencesIn(from, to, !replay)) {
-      const { enqueued, duplicates } = await this.claimAndHandOff(due);
-      counts.due += due.length;
-      counts.enqueued += enqueued;
-      counts.duplicates += duplicates;
-      counts.skipped += skipped;
-      this.metrics.occurrencesSkipped.inc(skipped);
-    }
-    return counts;
+    return this.claimAndHandOff(await this.candidatesIn(from, to), !replay);
   }
 
   /** How many occurrences in [from, to) a tick would send; with `unclaimedOnly`, not yet claimed. */
   async countDue(from: Date, to: Date, { unclaimedOnly }: { unclaimedOnly: boolean }) {
-    let count = 0;
-    for await (const { due } of this.occurrencesIn(from, to, true)) {
-      if (!unclaimedOnly) count += due.length;
-      else
-        count += (await this.claims.areClaimed(due.map((c) => c.occurrenceId))).filter(
-          (claimed) => !claimed,
-        ).length;
-    }
-    return count;
+    const retryAt = this.clock.now();
+    const tally = { won: 0, duplicate: 0 };
+    await this.inBatches(await this.candidatesIn(from, to), async (batch) => {
+      const { outcomes } = await this.claims.claimDue(batch, {
+        retryAt,
+        respectArmedAt: true,
+        dryRun: true,
+      });
+      tally.won += outcomes.filter((outcome) => outcome === 'won').length;
+      tally.duplicate += outcomes.filter((outcome) => outcome === 'duplicate').length;
+    });
+    return unclaimedOnly ? tally.won : tally.won + tally.duplicate;
   }
 
   /** Claims the candidates (once each, across replicas) and hands the won ones to delivery. */
-  async claimAndHandOff(candidates: readonly Candidate[]) {
-    const now = this.clock.now();
-    const occurrences = candidates.map((candidate) => ({
-      ...candidate,
-      late: now.getTime() > candidate.scheduledFor.getTime(),
-    }));
-    const won = await this.claims.claim(occurrences, new Date(now.getTime() + HAND_OFF_RETRY_MS));
-    const claimed = occurrences.filter((_, index) => won[index]);
-    this.metrics.occurrencesDue.inc(occurrences.length);
-    this.metrics.occurrencesClaimed.inc(claimed.length);
-    this.metrics.occurrencesDuplicate.inc(occurrences.length - claimed.length);
-    if (claimed.length > 0) {
-      await this.sink.handOff(claimed);
-      await this.claims.confirmHandOff(claimed);
-    }
-    return { enqueued: claimed.length, duplicates: occurrences.length - claimed.length };
-  }
-
-  private async *occurrencesIn(from: Date, to: Date, respectArmedAt: boolean) {
-    for (const timezone of await this.subscriptions.timezones()) {
-      for (const range of localRanges(timezone, from, to)) {
-        const instants = new Map<number, Date>();
-        const instantAt = (score: number) =>
-          instants.get(score) ??
-          instants.set(score, instantOf(range.localDate, fromScore(score), timezone)).get(score)!;
-        const weekday = weekdayOf(range.localDate);
-        const batches = this.subscriptions.scheduledBetween(
-          timezone,
-          range.fromScore,
-          range.toScore,
-        );
-        for await (const batch of batches) {
-          const onDay = batch.filter((subscription) => subscription.days.includes(weekday));
-          yield this.split(onDay, range.localDate, instantAt, respectArmedAt);
-        }
-      }
-    }
-  }
-
-  /** Paused subscriptions, and (for a tick) occurrences before the schedule was set, are skipped. */
-  private split(
-    subscriptions: ScheduledSubscription[],
-    localDate: string,
-    instantAt: (score: number) => Date,
+  async claimAndHandOff(
+    candidates: readonly ClaimCandidate[],
     respectArmedAt: boolean,
-  ): { due: Candidate[]; skipped: number } {
-    const due: Candidate[] = [];
-    for (const subscription of subscriptions) {
-      const scheduledFor = instantAt(subscription.score);
-      const beforeArmed = respectArmedAt && subscription.armedAt.getTime() > scheduledFor.getTime();
-      if (subscription.paused || beforeArmed) continue;
-      const { userId, tag } = subscription;
-      due.push({
-        userId,
-        tag,
-        localDate,
-        scheduledFor,
-        occurrenceId: occurrenceId(subscription, localDate),
+  ): Promise<ScanCounts> {
+    const retryAt = new Date(this.clock.now().getTime() + HAND_OFF_RETRY_MS);
+    const counts: ScanCounts = { due: 0, enqueued: 0, duplicates: 0, skipped: 0 };
+    await this.inBatches(candidates, async (batch) => {
+      const { outcomes, receipt } = await this.claims.claimDue(batch, { retryAt, respectArmedAt });
+      const won = batch.filter((_, index) => outcomes[index] === 'won').map((c) => c.occurrence);
+      this.count(counts, outcomes);
+      if (won.length === 0 || receipt === null) return;
+      await this.sink.handOff(won);
+      await this.claims.confirmHandOff(receipt);
+    });
+    return counts;
+  }
+
+  /** Every occurrence in [from, to) of the subscriptions in the ZSETs, as claim candidates. */
+  private async candidatesIn(from: Date, to: Date): Promise<ClaimCandidate[]> {
+    const ranges = (await this.subscriptions.timezones()).flatMap((timezone) =>
+      localRanges(timezone, from, to).map((range) => ({ timezone, ...range })),
+    );
+    const members = await this.subscriptions.membersInRanges(ranges);
+    const now = this.clock.now().getTime();
+    return ranges.flatMap(({ timezone, localDate }, index) => {
+      const weekday = weekdayOf(localDate);
+      const instants = new Map<number, Date>();
+      const instantAt = (score: number) =>
+        instants.get(score) ??
+        instants.set(score, instantOf(localDate, fromScore(score), timezone)).get(score)!;
+      return members[index].map(({ userId, tag, score }) => {
+        const scheduledFor = instantAt(score);
+        const occurrence: DueOccurrence = {
+          userId,
+          tag,
+          localDate,
+          scheduledFor,
+          occurrenceId: occurrenceId({ userId, tag }, localDate),
+          late: now > scheduledFor.getTime(),
+        };
+        return { occurrence, weekday };
       });
+    });
+  }
+
+  private async inBatches(
+    candidates: readonly ClaimCandidate[],
+    work: (batch: ClaimCandidate[]) => Promise<void>,
+  ): Promise<void> {
+    const limit = pLimit(BATCHES_IN_FLIGHT);
+    const batches: Promise<void>[] = [];
+    for (let start = 0; start < candidates.length; start += CLAIM_BATCH) {
+      const batch = candidates.slice(start, start + CLAIM_BATCH);
+      batches.push(limit(() => work(batch)));
     }
-    return { due, skipped: subscriptions.length - due.length };
+    await Promise.all(batches);
+  }
+
+  private count(counts: ScanCounts, outcomes: readonly ClaimOutcome[]): void {
+    const won = outcomes.filter((outcome) => outcome === 'won').length;
+    const duplicates = outcomes.filter((outcome) => outcome === 'duplicate').length;
+    const skipped = outcomes.filter((outcome) => outcome === 'skipped').length;
+    counts.due += won + duplicates;
+    counts.enqueued += won;
+    counts.duplicates += duplicates;
+    counts.skipped += skipped;
+    this.metrics.occurrencesDue.inc(won + duplicates);
+    this.metrics.occurrencesClaimed.inc(won);
+    this.metrics.occurrencesDuplicate.inc(duplicates);
+    this.metrics.occurrencesSkipped.inc(skipped);
   }
 }

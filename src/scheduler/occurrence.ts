@@ -15,12 +15,19 @@ export function occurrenceId({ userId, tag }: SubscriptionKey, localDate: string
   return `${userId}|${tag}|${localDate}`;
 }
 
-/** The hand-off record kept in Redis until delivery has the occurrence. */
-export function serialiseOccurrence(occurrence: DueOccurrence): string {
-  return JSON.stringify({ ...occurrence, scheduledFor: occurrence.scheduledFor.toISOString() });
+/** One hand-off record line, `<occurrenceId>|<epoch ms>|<late 0/1>` (ids hold no `|`-free tag). */
+export function handOffLine(occurrence: DueOccurrence): string {
+  return `${occurrence.occurrenceId}|${occurrence.scheduledFor.getTime()}|${occurrence.late ? 1 : 0}`;
 }
 
-export function parseOccurrence(text: string): DueOccurrence {
-  const parsed = JSON.parse(text) as Omit<DueOccurrence, 'scheduledFor'> & { scheduledFor: string };
-  return { ...parsed, scheduledFor: new Date(parsed.scheduledFor) };
+export function parseHandOffLine(line: string): DueOccurrence {
+  const [userId, tag, localDate, instant, late] = line.split('|');
+  return {
+    userId,
+    tag,
+    localDate,
+    occurrenceId: occurrenceId({ userId, tag }, localDate),
+    scheduledFor: new Date(Number(instant)),
+    late: late === '1',
+  };
 }

@@ -3,30 +3,55 @@ import type { ConfigType } from '@nestjs/config';
 import { Redis, Result } from 'ioredis';
 import { schedulerConfig } from '../config/configuration.js';
 import { RedisKeys } from '../redis/redis-keys.js';
-import { ClaimStore, SchedulerState } from './claim.store.js';
-import { DueOccurrence, parseOccurrence, serialiseOccurrence } from './occurrence.js';
+import {
+  ClaimCandidate,
+  ClaimOptions,
+  ClaimOutcome,
+  ClaimResult,
+  ClaimStore,
+  HandOffReceipt,
+  SchedulerState,
+  UnconfirmedHandOff,
+} from './claim.store.js';
+import { handOffLine, parseHandOffLine } from './occurrence.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    chimeClaim(...args: (string | number)[]): Result<number[], Context>;
+    chimeClaimDue(...args: (string | number)[]): Result<number[], Context>;
     chimeTakeUnconfirmed(...args: (string | number)[]): Result<string[], Context>;
     chimeAdvance(...args: (string | number)[]): Result<number, Context>;
   }
 }
 
-/* A claim and its hand-off record are written together, so a crash between claiming and
- * handing off leaves a record that a later tick hands off again: nothing is lost. */
-const CLAIM = `
+/*
+ * Checks each candidate's subscription and claims it, in one step per batch.
+ * KEYS: the hand-off ZSET, then per candidate its subscription HASH and its sent key.
+ * ARGV: TTL, retry score, respect armedAt (1/0), dry run (1/0), then per candidate its
+ * weekday, instant (ISO, compared with the HASH's ISO armedAt) and hand-off line.
+ * Returns per candidate 0 absent, 1 won, 2 duplicate, 3 skipped. The won lines become one
+ * hand-off record, so a crash between claim and hand-off leaves it for a later tick.
+ */
+const CLAIM_DUE = `
+local outcomes = {}
 local won = {}
-for i = 2, #KEYS do
-  if redis.call('SET', KEYS[i], '1', 'NX', 'EX', ARGV[1]) then
-    redis.call('ZADD', KEYS[1], ARGV[2], ARGV[i + 1])
-    won[#won + 1] = 1
+for i = 1, (#KEYS - 1) / 2 do
+  local base = 4 + (i - 1) * 3
+  local fields = redis.call('HMGET', KEYS[2 * i], 'days', 'paused', 'armedAt')
+  if not fields[1] or not string.find(fields[1], ARGV[base + 1], 1, true) then
+    outcomes[i] = 0
+  elseif fields[2] == '1' or (ARGV[3] == '1' and (fields[3] or '') > ARGV[base + 2]) then
+    outcomes[i] = 3
+  elseif ARGV[4] == '1' then
+    outcomes[i] = redis.call('EXISTS', KEYS[2 * i + 1]) == 1 and 2 or 1
+  elseif redis.call('SET', KEYS[2 * i + 1], '1', 'NX', 'EX', ARGV[1]) then
+    won[#won + 1] = ARGV[base + 3]
+    outcomes[i] = 1
   else
-    won[#won + 1] = 0
+    outcomes[i] = 2
   end
 end
-return won`;
+if #won > 0 then redis.call('ZADD', KEYS[1], ARGV[2], table.concat(won, '\\n')) end
+return outcomes`;
 
 const TAKE_UNCONFIRMED = `
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, ARGV[3])
@@ -43,6 +68,7 @@ end
 return 1`;
 
 const LEASE_SECONDS = 90;
+const OUTCOMES: ClaimOutcome[] = ['absent', 'won', 'duplicate', 'skipped'];
 
 @Injectable()
 export class RedisClaimStore extends ClaimStore {
@@ -52,38 +78,50 @@ export class RedisClaimStore extends ClaimStore {
     @Inject(schedulerConfig.KEY) private readonly config: ConfigType<typeof schedulerConfig>,
   ) {
     super();
-    redis.defineCommand('chimeClaim', { lua: CLAIM });
+    redis.defineCommand('chimeClaimDue', { lua: CLAIM_DUE });
     redis.defineCommand('chimeTakeUnconfirmed', { numberOfKeys: 1, lua: TAKE_UNCONFIRMED });
     redis.defineCommand('chimeAdvance', { numberOfKeys: 1, lua: ADVANCE });
   }
 
-  async claim(occurrences: readonly DueOccurrence[], retryAt: Date): Promise<boolean[]> {
-    if (occurrences.length === 0) return [];
-    const sentKeys = occurrences.map(({ occurrenceId }) => this.keys.sent(occurrenceId));
-    const won = await this.redis.chimeClaim(
-      sentKeys.length + 1,
-      this.keys.handOffs(),
-      ...sentKeys,
+  async claimDue(
+    candidates: readonly ClaimCandidate[],
+    { retryAt, respectArmedAt, dryRun = false }: ClaimOptions,
+  ): Promise<ClaimResult> {
+    if (candidates.length === 0) return { outcomes: [], receipt: null };
+    const keys = [this.keys.handOffs()];
+    const args: (string | number)[] = [
       this.config.dedupeTtlSeconds,
       retryAt.getTime(),
-      ...occurrences.map(serialiseOccurrence),
-    );
-    return won.map((flag) => flag === 1);
+      respectArmedAt ? '1' : '0',
+      dryRun ? '1' : '0',
+    ];
+    const lines = candidates.map(({ occurrence }) => handOffLine(occurrence));
+    candidates.forEach(({ occurrence, weekday }, index) => {
+      const { userId, tag, occurrenceId, scheduledFor } = occurrence;
+      keys.push(this.keys.subscription(userId, tag), this.keys.sent(occurrenceId));
+      args.push(weekday, scheduledFor.toISOString(), lines[index]);
+    });
+    const codes = await this.redis.chimeClaimDue(keys.length, ...keys, ...args);
+    const outcomes = codes.map((code) => OUTCOMES[code]);
+    const wonLines = lines.filter((_, index) => outcomes[index] === 'won');
+    return { outcomes, receipt: dryRun || wonLines.length === 0 ? null : wonLines.join('\n') };
   }
 
-  async confirmHandOff(occurrences: readonly DueOccurrence[]): Promise<void> {
-    if (occurrences.length === 0) return;
-    await this.redis.zrem(this.keys.handOffs(), ...occurrences.map(serialiseOccurrence));
+  async confirmHandOff(receipt: HandOffReceipt): Promise<void> {
+    await this.redis.zrem(this.keys.handOffs(), receipt);
   }
 
-  async takeUnconfirmed(now: Date, retryAt: Date, limit: number): Promise<DueOccurrence[]> {
-    const members = await this.redis.chimeTakeUnconfirmed(
+  async takeUnconfirmed(now: Date, retryAt: Date, limit: number): Promise<UnconfirmedHandOff[]> {
+    const receipts = await this.redis.chimeTakeUnconfirmed(
       this.keys.handOffs(),
       now.getTime(),
       retryAt.getTime(),
       limit,
     );
-    return members.map(parseOccurrence);
+    return receipts.map((receipt) => ({
+      receipt,
+      occurrences: receipt.split('\n').map(parseHandOffLine),
+    }));
   }
 
   unconfirmedCount(): Promise<number> {

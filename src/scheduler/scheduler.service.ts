@@ -1,19 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { Clock } from '../common/clock.js';
 import { schedulerConfig } from '../config/configuration.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { Subscription } from '../subscriptions/subscription.js';
-import { ClaimStore } from './claim.store.js';
+import { ClaimCandidate, ClaimStore } from './claim.store.js';
 import { DeliverySink } from './delivery-sink.js';
-import { nextOccurrence, parseHHMM } from './local-time.js';
+import { nextOccurrence, parseHHMM, weekdayOf } from './local-time.js';
 import { occurrenceId } from './occurrence.js';
-import {
-  Candidate,
-  HAND_OFF_RETRY_MS,
-  OccurrenceScanner,
-  ScanCounts,
-} from './occurrence-scanner.js';
+import { HAND_OFF_RETRY_MS, OccurrenceScanner, ScanCounts } from './occurrence-scanner.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -39,6 +35,7 @@ export class SchedulerService {
     private readonly claims: ClaimStore,
     private readonly sink: DeliverySink,
     private readonly metrics: ChimeMetrics,
+    private readonly clock: Clock,
     @Inject(schedulerConfig.KEY) private readonly config: ConfigType<typeof schedulerConfig>,
   ) {}
 
@@ -79,7 +76,8 @@ export class SchedulerService {
     const armedAt = subscription.armedAt.getTime();
     if (!horizon || horizon.getTime() <= armedAt) return;
     const until = Math.min(horizon.getTime(), armedAt + DAY_MS);
-    await this.scanner.claimAndHandOff(occurrencesBetween(subscription, armedAt, until));
+    const candidates = occurrencesBetween(subscription, armedAt, until, this.clock.now());
+    await this.scanner.claimAndHandOff(candidates, true);
   }
 
   /** Hands off again what a crashed process claimed but never confirmed. */
@@ -89,9 +87,11 @@ export class SchedulerService {
       const retryAt = new Date(now.getTime() + HAND_OFF_RETRY_MS);
       const stale = await this.claims.takeUnconfirmed(now, retryAt, RECOVERY_BATCH);
       if (stale.length === 0) return recovered;
-      await this.sink.handOff(stale);
-      await this.claims.confirmHandOff(stale);
-      recovered += stale.length;
+      for (const { receipt, occurrences } of stale) {
+        await this.sink.handOff(occurrences);
+        await this.claims.confirmHandOff(receipt);
+        recovered += occurrences.length;
+      }
     }
   }
 
@@ -114,21 +114,28 @@ function floorToMinute(instant: Date): Date {
   return new Date(Math.floor(instant.getTime() / MINUTE_MS) * MINUTE_MS);
 }
 
-/** The subscription's occurrences with instants in [from, until). */
-function occurrencesBetween(subscription: Subscription, from: number, until: number): Candidate[] {
+/** The subscription's occurrences with instants in [from, until), as claim candidates. */
+function occurrencesBetween(
+  subscription: Subscription,
+  from: number,
+  until: number,
+  now: Date,
+): ClaimCandidate[] {
   const schedule = { ...subscription, time: parseHHMM(subscription.time) };
-  const candidates: Candidate[] = [];
+  const candidates: ClaimCandidate[] = [];
   for (let notBefore = from; ;) {
     const next = nextOccurrence(schedule, new Date(notBefore));
     if (!next || next.instant.getTime() >= until) return candidates;
     const { userId, tag } = subscription;
-    candidates.push({
+    const occurrence = {
       userId,
       tag,
       localDate: next.localDate,
       scheduledFor: next.instant,
       occurrenceId: occurrenceId(subscription, next.localDate),
-    });
+      late: now.getTime() > next.instant.getTime(),
+    };
+    candidates.push({ occurrence, weekday: weekdayOf(next.localDate) });
     notBefore = next.instant.getTime() + 1;
   }
 }

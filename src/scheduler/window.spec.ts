@@ -124,4 +124,43 @@ describe('localRanges', () => {
       { numRuns: 25 },
     );
   });
+
+  it('selects every occurrence in exactly one of the windows that tile a stretch of time', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...zones),
+        fc.constantFrom(...transitions),
+        fc.array(fc.integer({ min: 1, max: 90 }), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 0, max: 1439 }),
+        (timezone, transition, lengths, minuteOfDay) => {
+          const time = { hour: Math.floor(minuteOfDay / 60), minute: minuteOfDay % 60 };
+          const start = transition - minutes(12 * 60);
+          const bounds = lengths.reduce(
+            (edges, length) => [...edges, edges[edges.length - 1] + minutes(length)],
+            [start],
+          );
+          const score = time.hour * 100 + time.minute;
+          const selectedBy = (date: string) =>
+            bounds
+              .slice(1)
+              .filter((end, index) =>
+                localRanges(timezone, new Date(bounds[index]), new Date(end)).some(
+                  (range) =>
+                    range.localDate === date && range.fromScore <= score && score <= range.toScore,
+                ),
+              ).length;
+          for (
+            let date = addDays(localDateOf(new Date(start), timezone), -1);
+            date <= addDays(localDateOf(new Date(bounds[bounds.length - 1]), timezone), 1);
+            date = addDays(date, 1)
+          ) {
+            const instant = instantOf(date, time, timezone).getTime();
+            const inside = instant >= start && instant < bounds[bounds.length - 1];
+            expect(selectedBy(date)).toBe(inside ? 1 : 0);
+          }
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
 });

@@ -1,16 +1,18 @@
-import { Weekday } from '../scheduler/local-time.js';
 import { StoredSubscription, Subscription, SubscriptionKey } from './subscription.js';
 
-/** What the scheduler reads of a subscription found in a timezone's ZSET. */
-export interface ScheduledSubscription extends SubscriptionKey {
-  /** The ZSET score: the local time as HHMM. */
+export type SaveOutcome = 'created' | 'replaced' | 'conflict';
+
+/** A subscription found in a timezone's ZSET, with its local time as HHMM. */
+export interface ScheduledMember extends SubscriptionKey {
   readonly score: number;
-  readonly days: readonly Weekday[];
-  readonly paused: boolean;
-  readonly armedAt: Date;
 }
 
-export type SaveOutcome = 'created' | 'replaced' | 'conflict';
+/** The part of a timezone's ZSET between two HHMM scores, both inclusive. */
+export interface ScoreRange {
+  readonly timezone: string;
+  readonly fromScore: number;
+  readonly toScore: number;
+}
 
 /** Owns every Redis key of a subscription (SPEC 3); each write changes them together. */
 export abstract class SubscriptionStore {
@@ -36,12 +38,8 @@ export abstract class SubscriptionStore {
   /** Timezones that have subscriptions. */
   abstract timezones(): Promise<string[]>;
 
-  /** The timezone's subscriptions whose time (HHMM) is in [fromScore, toScore], in batches. */
-  abstract scheduledBetween(
-    timezone: string,
-    fromScore: number,
-    toScore: number,
-  ): AsyncGenerator<ScheduledSubscription[]>;
+  /** Each range's members, read in one round trip (each range whole: no paging to skip one). */
+  abstract membersInRanges(ranges: readonly ScoreRange[]): Promise<ScheduledMember[][]>;
 
   abstract countByTimezone(): Promise<Record<string, number>>;
 

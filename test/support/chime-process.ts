@@ -1,6 +1,29 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { freePort, stopProcess } from './redis-server.js';
+
+/** The built app, as the Dockerfile runs it. */
+const MAIN = resolve('dist/main.js');
+
+/**
+ * A folder without a `.env`: chime reads `.env` from its working directory, and the one that
+ * scripts/start.sh writes in the clone must not leak into tests.
+ */
+function emptyWorkingDirectory(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'chime-cwd-'));
+  if (workingDirectories.size === 0) {
+    process.once('exit', () => {
+      for (const made of workingDirectories) rmSync(made, { recursive: true, force: true });
+    });
+  }
+  workingDirectories.add(dir);
+  return dir;
+}
+
+const workingDirectories = new Set<string>();
 
 export const API_TOKEN = 'test-api-token-0123456789';
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -34,7 +57,8 @@ export async function startChime(env: Record<string, string> = {}): Promise<Chim
   const port = await freePort();
   const keyPrefix = env.KEY_PREFIX ?? uniquePrefix('chime');
   const redisUrl = env.REDIS_URL ?? testRedisUrl();
-  const child = spawn('node', ['dist/main.js'], {
+  const child = spawn('node', [MAIN], {
+    cwd: emptyWorkingDirectory(),
     env: {
       PATH: process.env.PATH,
       PORT: String(port),
@@ -85,7 +109,8 @@ export function runChimeToExit(
   env: Record<string, string>,
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn('node', ['dist/main.js'], {
+    const child = spawn('node', [MAIN], {
+      cwd: emptyWorkingDirectory(),
       env: { PATH: process.env.PATH, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
