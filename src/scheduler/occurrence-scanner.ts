@@ -72,8 +72,7 @@ export class OccurrenceScanner {
     const counts: ScanCounts = { due: 0, enqueued: 0, duplicates: 0, skipped: 0 };
     await this.inBatches(candidates, async (batch) => {
       const { outcomes, receipt } = await this.claims.claimDue(batch, { retryAt, respectArmedAt });
-      const won = batch.filter((_, index) => outcomes[index] === 'won').map((c) => c.occurrence);
-      this.count(counts, outcomes);
+      const won = this.count(counts, batch, outcomes);
       if (won.length === 0 || receipt === null) return;
       await this.sink.handOff(won);
       await this.claims.confirmHandOff(receipt);
@@ -122,17 +121,28 @@ export class OccurrenceScanner {
     await Promise.all(batches);
   }
 
-  private count(counts: ScanCounts, outcomes: readonly ClaimOutcome[]): void {
-    const won = outcomes.filter((outcome) => outcome === 'won').length;
-    const duplicates = outcomes.filter((outcome) => outcome === 'duplicate').length;
-    const skipped = outcomes.filter((outcome) => outcome === 'skipped').length;
-    counts.due += won + duplicates;
-    counts.enqueued += won;
+  /** Adds the batch's outcomes to the counts and metrics; returns the won occurrences. */
+  private count(
+    counts: ScanCounts,
+    batch: readonly ClaimCandidate[],
+    outcomes: readonly ClaimOutcome[],
+  ): DueOccurrence[] {
+    const won: DueOccurrence[] = [];
+    let duplicates = 0;
+    let skipped = 0;
+    outcomes.forEach((outcome, index) => {
+      if (outcome === 'won') won.push(batch[index].occurrence);
+      else if (outcome === 'duplicate') duplicates++;
+      else if (outcome === 'skipped') skipped++;
+    });
+    counts.due += won.length + duplicates;
+    counts.enqueued += won.length;
     counts.duplicates += duplicates;
     counts.skipped += skipped;
-    this.metrics.occurrencesDue.inc(won + duplicates);
-    this.metrics.occurrencesClaimed.inc(won);
+    this.metrics.occurrencesDue.inc(won.length + duplicates);
+    this.metrics.occurrencesClaimed.inc(won.length);
     this.metrics.occurrencesDuplicate.inc(duplicates);
     this.metrics.occurrencesSkipped.inc(skipped);
+    return won;
   }
 }

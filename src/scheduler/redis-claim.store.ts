@@ -96,10 +96,11 @@ export class RedisClaimStore extends ClaimStore {
       dryRun ? '1' : '0',
     ];
     const lines = candidates.map(({ occurrence }) => handOffLine(occurrence));
+    const isoOf = memoiseIso();
     candidates.forEach(({ occurrence, weekday }, index) => {
       const { userId, tag, occurrenceId, scheduledFor } = occurrence;
       keys.push(this.keys.subscription(userId, tag), this.keys.sent(occurrenceId));
-      args.push(weekday, scheduledFor.toISOString(), lines[index]);
+      args.push(weekday, isoOf(scheduledFor), lines[index]);
     });
     const codes = await this.redis.chimeClaimDue(keys.length, ...keys, ...args);
     const outcomes = codes.map((code) => OUTCOMES[code]);
@@ -168,4 +169,13 @@ export class RedisClaimStore extends ClaimStore {
     const key = this.keys.tickLease(minute.toISOString().slice(0, 16));
     return (await this.redis.set(key, holder, 'EX', LEASE_SECONDS, 'NX')) === 'OK';
   }
+}
+
+/** Occurrences in a batch mostly share a few instants: format each once. */
+function memoiseIso(): (instant: Date) => string {
+  const formatted = new Map<number, string>();
+  return (instant) => {
+    const ms = instant.getTime();
+    return formatted.get(ms) ?? formatted.set(ms, instant.toISOString()).get(ms)!;
+  };
 }
