@@ -28,6 +28,9 @@ const COUNT = Number(process.argv[2] ?? 100_000);
 const DELIVERY_CONCURRENCY = Number(process.env.BENCH_DELIVERY_CONCURRENCY ?? 200);
 /** A guess used only to place the instant; the run reports the real rate. */
 const SEED_RATE_GUESS = Number(process.env.BENCH_SEED_RATE ?? 500);
+/** chime processes against the same Redis and KEY_PREFIX (SPEC 4 allows any number). */
+const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 1);
+const CHIME_NODE_OPTIONS = process.env.BENCH_CHIME_NODE_OPTIONS;
 const SEED_IN_FLIGHT = 64;
 const GOAL_MS = 10_000;
 const WAIT_AFTER_MS = 30_000;
@@ -37,7 +40,16 @@ const LOOKAHEAD_MS = 4 * 60_000;
 const TAG = 'burst';
 const userIdOf = (index: number) => `u${index}`;
 
-async function main(cleanup: Cleanup): Promise<void> {
+interface Stack {
+  readonly admin: Redis;
+  readonly sink: SinkProcess;
+  /** One base URL per chime replica; seeding goes through the first. */
+  readonly chimeUrls: string[];
+  readonly processes: Processes;
+}
+
+/** redis-server, the sink and REPLICAS chime processes sharing one KEY_PREFIX. */
+async function startStack(cleanup: Cleanup): Promise<Stack> {
   const redis = await startRedisServer();
   cleanup.add(() => redis.stop());
   const admin = new Redis(redis.url);
@@ -45,15 +57,26 @@ async function main(cleanup: Cleanup): Promise<void> {
   await printMachine(admin);
   const sink = await SinkProcess.start();
   cleanup.add(() => sink.stop());
-  const chime = await startChime({
-    REDIS_URL: redis.url,
-    KEY_PREFIX: 'bench-burst',
-    RATE_LIMIT_PER_MINUTE: '0',
-    DELIVERY_CONCURRENCY: String(DELIVERY_CONCURRENCY),
-  });
-  cleanup.add(() => chime.stop());
-  const processes: Processes = { chimePid: chime.child.pid!, sinkPid: sink.child.pid!, admin };
+  const chimes = [];
+  for (let replica = 0; replica < REPLICAS; replica++) {
+    const chime = await startChime({
+      REDIS_URL: redis.url,
+      KEY_PREFIX: 'bench-burst',
+      RATE_LIMIT_PER_MINUTE: '0',
+      DELIVERY_CONCURRENCY: String(DELIVERY_CONCURRENCY),
+      // e.g. `--import=<a module that starts node:inspector's profiler>`.
+      ...(CHIME_NODE_OPTIONS ? { NODE_OPTIONS: CHIME_NODE_OPTIONS } : {}),
+    });
+    cleanup.add(() => chime.stop());
+    chimes.push(chime);
+  }
+  const chimePids = chimes.map((chime) => chime.child.pid!);
+  const processes = { chimePids, sinkPid: sink.child.pid!, admin };
+  return { admin, sink, chimeUrls: chimes.map((chime) => chime.baseUrl), processes };
+}
 
+async function main(cleanup: Cleanup): Promise<void> {
+  const { admin, sink, chimeUrls, processes } = await startStack(cleanup);
   // Seeding must end before the tick that claims the instant (LOOKAHEAD - 1 min before it),
   // so that the tick, not each write, claims the whole burst at once.
   const seedGuessMs = (COUNT / SEED_RATE_GUESS) * 1000;
@@ -61,7 +84,7 @@ async function main(cleanup: Cleanup): Promise<void> {
   console.log(`${COUNT} subscriptions due at ${instant.toISOString()} (UTC)`);
   const before = await usedMemory(admin);
   const seed = await seedThroughApi({
-    baseUrl: chime.baseUrl,
+    baseUrl: chimeUrls[0],
     apiToken: API_TOKEN,
     count: COUNT,
     inFlight: SEED_IN_FLIGHT,
@@ -75,37 +98,34 @@ async function main(cleanup: Cleanup): Promise<void> {
     tag: TAG,
   });
   const seeded = await usedMemory(admin);
-  const afterSeeding = await Scrape.of(chime.baseUrl);
+  const afterSeeding = await Scrape.of(chimeUrls);
   const claimedMeanwhile = afterSeeding.value('chime_occurrences_claimed_total');
   console.log(`seeded in ${seed.seconds.toFixed(1)} s; ${claimedMeanwhile} claimed meanwhile`);
 
-  const claim = await measureClaim(processes, chime.baseUrl, afterSeeding, instant.getTime());
+  const claim = await measureClaim(processes, chimeUrls, afterSeeding, instant.getTime());
   const queued = await usedMemory(admin);
   const delivery = await measureDelivery(processes, sink, instant.getTime());
   const records = await sink.records();
-  const figures = analyse(records, expectedIds(instant), instant.getTime());
-  const delivered = await usedMemory(admin);
-  const outcomes = (await Scrape.of(chime.baseUrl)).byLabel('chime_deliveries_total', 'outcome');
-  const run: BurstRun = {
+  printBurstReport({
     count: COUNT,
     deliveryConcurrency: DELIVERY_CONCURRENCY,
+    replicas: REPLICAS,
     instant,
     seed: { seconds: seed.seconds, inFlight: SEED_IN_FLIGHT, claimedMeanwhile },
-    memory: { before, seeded, queued, delivered },
+    memory: { before, seeded, queued, delivered: await usedMemory(admin) },
     claim,
     delivery: { ...delivery, arrivals: arrivalsPerSecond(records, instant.getTime()) },
-    figures,
-    outcomes,
+    figures: analyse(records, expectedIds(instant), instant.getTime()),
+    outcomes: (await Scrape.of(chimeUrls)).byLabel('chime_deliveries_total', 'outcome'),
     goalMs: GOAL_MS,
-  };
-  printBurstReport(run);
+  });
   printLoadAtEnd();
 }
 
 /** From the end of seeding until the burst is claimed (or 5 s before the instant). */
 async function measureClaim(
   processes: Processes,
-  baseUrl: string,
+  chimeUrls: string[],
   before: Scrape,
   instant: number,
 ): Promise<BurstRun['claim']> {
@@ -116,7 +136,7 @@ async function measureClaim(
   let after = before;
   await pollUntil(
     async () => {
-      after = await Scrape.of(baseUrl);
+      after = await Scrape.of(chimeUrls);
       return after.value('chime_occurrences_claimed_total') >= COUNT;
     },
     instant - 5_000,

@@ -13,6 +13,7 @@ export interface PhaseCost {
 export interface BurstRun {
   readonly count: number;
   readonly deliveryConcurrency: number;
+  readonly replicas: number;
   readonly instant: Date;
   readonly seed: { seconds: number; inFlight: number; claimedMeanwhile: number };
   readonly memory: { before: number; seeded: number; queued: number; delivered: number };
@@ -38,10 +39,12 @@ export function printBurstReport(run: BurstRun): void {
   console.log(`\nchime_deliveries_total: ${outcomes.join(', ') || 'none'}`);
 }
 
-function printFigures({ count, seed, figures, memory, goalMs, deliveryConcurrency }: BurstRun) {
+function printFigures(run: BurstRun) {
+  const { count, seed, figures, memory, goalMs } = run;
   const met = goalMet(figures, goalMs) ? 'met' : 'NOT met';
+  const setting = `DELIVERY_CONCURRENCY=${run.deliveryConcurrency}, ${run.replicas} replica(s)`;
   printTable(
-    `Burst: ${thousands(count)} webhooks due in the same minute (DELIVERY_CONCURRENCY=${deliveryConcurrency})`,
+    `Burst: ${thousands(count)} webhooks due in the same minute (${setting})`,
     ['figure', 'value'],
     [
       ['subscriptions (PUT through the API)', thousands(count)],
@@ -114,12 +117,14 @@ function printTimeline(samples: Sample[], arrivals: number[]): void {
     fixed(sample.at, 1),
     thousands(sample.received - (samples[index - 1]?.received ?? 0)),
     thousands(sample.received),
-    ...[sample.cpu.chime, sample.cpu.redis, sample.cpu.sink].map((ms) => fixed(ms / 10, 0)),
+    ...[sample.cpu.chime, sample.cpu.redis, sample.cpu.sink, sample.cpu.others].map((ms) =>
+      fixed(ms / 10, 0),
+    ),
     fixed(sample.pingMs, 1),
   ]);
   printTable(
     'Second by second (CPU in % of one core since the sample before)',
-    ['t (s)', 'arrived', 'received', 'chime %', 'redis %', 'sink %', 'PING ms'],
+    ['t (s)', 'arrived', 'received', 'chime %', 'redis %', 'sink %', 'others %', 'PING ms'],
     rows,
   );
   const pings = samples.map((sample) => sample.pingMs);

@@ -15,28 +15,41 @@ export function processCpuMs(pid: number): number {
   return ((utime + stime) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
+/** Busy CPU time of the whole machine (every core, every process), in ms, from /proc/stat. */
+export function machineCpuMs(): number {
+  const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  // user nice system idle iowait irq softirq steal: all but idle and iowait are busy.
+  const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
+  return ((user + nice + system + irq + softirq + steal) * 1000) / CLOCK_TICKS_PER_SECOND;
+}
+
 /** CPU used by every process of the burst, in ms, at one moment. */
 export interface CpuReading {
   readonly chime: number;
   readonly redis: number;
   readonly sink: number;
   readonly bench: number;
+  /** Everything else on the machine: other sessions' work shows here. */
+  readonly others: number;
 }
 
 export interface Processes {
-  readonly chimePid: number;
+  /** Every chime replica's; their CPU is added up. */
+  readonly chimePids: readonly number[];
   readonly sinkPid: number;
   readonly admin: Redis;
 }
 
 export async function readCpu(processes: Processes): Promise<CpuReading> {
   const { user, system } = process.cpuUsage();
-  return {
-    chime: processCpuMs(processes.chimePid),
+  const ours = {
+    chime: processes.chimePids.reduce((sum, pid) => sum + processCpuMs(pid), 0),
     redis: await redisCpuMs(processes.admin),
     sink: processCpuMs(processes.sinkPid),
     bench: (user + system) / 1000,
   };
+  const machine = machineCpuMs();
+  return { ...ours, others: machine - ours.chime - ours.redis - ours.sink - ours.bench };
 }
 
 export function cpuSpent(before: CpuReading, after: CpuReading): CpuReading {
@@ -45,6 +58,7 @@ export function cpuSpent(before: CpuReading, after: CpuReading): CpuReading {
     redis: after.redis - before.redis,
     sink: after.sink - before.sink,
     bench: after.bench - before.bench,
+    others: after.others - before.others,
   };
 }
 

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { Redis } from 'ioredis';
 import { fixed } from './report.js';
@@ -43,7 +44,19 @@ export async function printMachine(admin: Redis): Promise<void> {
     .map((value) => fixed(value, 2))
     .join(' ');
   console.log(`node ${process.version}, redis ${redis}, ${cpus().length} x ${cpus()[0].model}`);
-  console.log(`load average at the start: ${load}`);
+  console.log(`chime at ${describeCommit()}; load average at the start: ${load}`);
+}
+
+/** The commit the measured `dist/` was built from, and whether `src/` differed from it. */
+function describeCommit(): string {
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    const commit = git('rev-parse', '--short', 'HEAD');
+    return git('status', '--porcelain', '--', 'src') ? `${commit} with changes in src/` : commit;
+  } catch {
+    return 'an unknown commit (no git)';
+  }
 }
 
 export function printLoadAtEnd(): void {

@@ -1,12 +1,18 @@
-/** One scrape of chime's `GET /metrics`, read by metric name and labels. */
+/** One scrape of chime's `GET /metrics` (of every replica), read by metric name and labels. */
 export class Scrape {
   private constructor(private readonly lines: string[]) {}
 
-  static async of(baseUrl: string): Promise<Scrape> {
-    const response = await fetch(`${baseUrl}/metrics`);
-    if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
-    const text = await response.text();
-    return new Scrape(text.split('\n').filter((line) => line && !line.startsWith('#')));
+  /** Scrapes every replica; values are summed over them. */
+  static async of(baseUrls: readonly string[]): Promise<Scrape> {
+    const texts = await Promise.all(
+      baseUrls.map(async (baseUrl) => {
+        const response = await fetch(`${baseUrl}/metrics`);
+        if (!response.ok) throw new Error(`GET /metrics answered ${response.status}`);
+        return response.text();
+      }),
+    );
+    const lines = texts.flatMap((text) => text.split('\n'));
+    return new Scrape(lines.filter((line) => line && !line.startsWith('#')));
   }
 
   /** The sum of every series of `name` whose labels include all of `labels`. */
