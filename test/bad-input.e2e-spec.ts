@@ -1,28 +1,10 @@
 import { Redis } from 'ioredis';
 import { API_TOKEN, ChimeProcess, startChime } from './support/chime-process.js';
 import { HttpAnswer, request } from './support/http.js';
-import { snapshotKeys } from './support/redis-snapshot.js';
+import { farFromNow, snapshotOutsideTicks } from './support/redis-snapshot.js';
 
 /** Hooks start or stop whole processes: more than jest's default 5 s on a busy machine. */
 const HOOK_TIMEOUT_MS = 30_000;
-
-/**
- * Every key under the prefix but the scheduler's own bookkeeping (its state HASH and tick
- * leases), which changes on the scheduler's clock whatever requests arrive.
- */
-async function snapshotOutsideTicks(redis: Redis, prefix: string) {
-  const snapshot = await snapshotKeys(redis, prefix);
-  return Object.fromEntries(
-    Object.entries(snapshot).filter(
-      ([key]) => key !== `${prefix}:scheduler` && !key.startsWith(`${prefix}:lease:`),
-    ),
-  );
-}
-
-/** A UTC time of day 12 h away: no tick claims it (nor writes its keys) during the test. */
-function farFromNow(): string {
-  return new Date(Date.now() + 12 * 3600 * 1000).toISOString().slice(11, 16);
-}
 
 const SEEDED = '/subscriptions/seed-user/seed-tag';
 const FRESH = '/subscriptions/fresh-user/fresh-tag';

@@ -1,15 +1,10 @@
 import { Redis } from 'ioredis';
 import { ADMIN_TOKEN, API_TOKEN, ChimeProcess, startChime } from './support/chime-process.js';
 import { request } from './support/http.js';
-import { snapshotKeys } from './support/redis-snapshot.js';
+import { farFromNow, snapshotKeys } from './support/redis-snapshot.js';
 
 /** Hooks start or stop whole processes: more than jest's default 5 s on a busy machine. */
 const HOOK_TIMEOUT_MS = 30_000;
-
-/** A UTC time of day 12 h away: no tick claims it (nor writes its keys) during the test. */
-function farFromNow(): string {
-  return new Date(Date.now() + 12 * 3600 * 1000).toISOString().slice(11, 16);
-}
 
 describe('rate limit: RATE_LIMIT_PER_MINUTE=5', () => {
   let chime: ChimeProcess;

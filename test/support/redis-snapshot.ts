@@ -23,3 +23,21 @@ async function readKey(redis: Redis, key: string): Promise<unknown> {
       return { type };
   }
 }
+
+/**
+ * Every key under the prefix but the scheduler's own bookkeeping (its state HASH and tick
+ * leases), which changes on the scheduler's clock whatever requests arrive.
+ */
+export async function snapshotOutsideTicks(redis: Redis, prefix: string) {
+  const snapshot = await snapshotKeys(redis, prefix);
+  return Object.fromEntries(
+    Object.entries(snapshot).filter(
+      ([key]) => key !== `${prefix}:scheduler` && !key.startsWith(`${prefix}:lease:`),
+    ),
+  );
+}
+
+/** A UTC time of day 12 h away: no tick claims it (nor writes its keys) during the test. */
+export function farFromNow(): string {
+  return new Date(Date.now() + 12 * 3600 * 1000).toISOString().slice(11, 16);
+}
