@@ -86,7 +86,7 @@ async function main(cleanup: Cleanup): Promise<void> {
   cleanup.add(() => server.stop());
   const redis = new Redis(server.url);
   cleanup.add(() => redis.disconnect());
-  await printMachine(redis);
+  await printMachine(redis, false);
   const sink = await SinkProcess.start();
   cleanup.add(() => sink.stop());
   await seedSchedule(redis);

@@ -37,14 +37,16 @@ export class Cleanup {
   }
 }
 
-export async function printMachine(admin: Redis): Promise<void> {
+/** Node, Redis, the CPUs and the load; with `chime`, the commit its `dist/` came from. */
+export async function printMachine(admin: Redis, chime = true): Promise<void> {
   const info = await admin.info('server');
   const redis = /^redis_version:(.+)$/m.exec(info)?.[1].trim();
   const load = loadavg()
     .map((value) => fixed(value, 2))
     .join(' ');
   console.log(`node ${process.version}, redis ${redis}, ${cpus().length} x ${cpus()[0].model}`);
-  console.log(`chime at ${describeCommit()}; load average at the start: ${load}`);
+  const commit = chime ? `chime at ${describeCommit()}; ` : '';
+  console.log(`${commit}load average at the start: ${load}`);
 }
 
 /** The commit the measured `dist/` was built from, and whether `src/` differed from it. */
