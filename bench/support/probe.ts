@@ -33,10 +33,10 @@ export class Profile {
 export function instrument(redis: Redis, sink: DeliverySink, profile: Profile): void {
   timeMethod(redis, 'smembers', 'SMEMBERS timezones', profile);
   timeMethod(redis, 'zrangebyscore', 'ZRANGEBYSCORE', profile);
-  timeMethod(redis, 'chimeClaim', 'claim script (SET NX + ZADD)', profile);
+  timeMethod(redis, 'chimeClaimDue', 'claim script (HMGET, SET NX, ZADD)', profile);
   timeMethod(redis, 'zrem', 'confirm hand-off (ZREM)', profile);
   timeMethod(sink, 'handOff', 'sink hand-off', profile);
-  timeExec(redis, 'pipeline', 'HMGET pipelines', profile);
+  timeExec(redis, 'pipeline', 'ZRANGEBYSCORE pipelines', profile);
   for (const name of ['set', 'hgetall', 'chimeAdvance', 'chimeTakeUnconfirmed']) {
     timeMethod(redis, name, BOOKKEEPING, profile);
   }

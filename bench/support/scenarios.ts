@@ -19,6 +19,7 @@ import {
   usedMemory,
   watchSlowCommands,
 } from './probe.js';
+import { profiled } from './cpu-profile.js';
 import { Placement, randomSource, seed, SeedResult } from './seed.js';
 import { ForwardingSink, SinkChoice } from './sinks.js';
 
@@ -72,7 +73,7 @@ export function spreadScenario(
     });
     const seeded = await seedMeasured(bench, harness, options.count, placeAt, 'spread-');
     // The first tick sets the watermark; each later one scans the one minute that is new.
-    return measureTicks(bench, harness, options.zones, options.ticks, seeded);
+    return measureTicks('bench-spread', bench, harness, options.zones, options.ticks, seeded);
   });
 }
 
@@ -92,11 +93,12 @@ export function burstScenario(
     );
     clock.set(new Date(options.at.getTime() - lookaheadMinutes * MINUTE_MS));
     const zones = [...new Set(placements.map((placement) => placement.timezone))];
-    return measureTicks(bench, harness, zones, 1, seeded);
+    return measureTicks(options.keyPrefix, bench, harness, zones, 1, seeded);
   });
 }
 
 async function measureTicks(
+  name: string,
   bench: Bench,
   harness: SchedulerHarness,
   zones: readonly string[],
@@ -113,7 +115,7 @@ async function measureTicks(
   const ticks: TickSample[] = [];
   for (let tick = 0; tick < count; tick++) {
     harness.clock.advance(MINUTE_MS);
-    ticks.push(await timedTick(harness, zones));
+    ticks.push(await profiled(`${name}-tick-${tick + 1}`, () => timedTick(harness, zones)));
   }
   const redisCpu = (await redisCpuMs(bench.admin)) - redisCpuBefore;
   const server = await commandStats(bench.admin);

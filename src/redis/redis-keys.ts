@@ -22,7 +22,12 @@ export class RedisKeys {
   }
 
   subscription(userId: string, tag: string): string {
-    return `${this.prefix}:sub:${userId}|${tag}`;
+    return `${this.subscriptionPrefix()}${userId}|${tag}`;
+  }
+
+  /** What `subscription` puts before `<userId>|<tag>`, for scripts that derive the key. */
+  subscriptionPrefix(): string {
+    return `${this.prefix}:sub:`;
   }
 
   userTags(userId: string): string {
@@ -34,7 +39,12 @@ export class RedisKeys {
   }
 
   sent(occurrenceId: string): string {
-    return `${this.prefix}:sent:${occurrenceId}`;
+    return `${this.sentPrefix()}${occurrenceId}`;
+  }
+
+  /** What `sent` puts before the occurrence id, for scripts that derive the key. */
+  sentPrefix(): string {
+    return `${this.prefix}:sent:`;
   }
 
   /** HASH: subscriptions per channel, kept by the subscription scripts. */

@@ -7,6 +7,7 @@ import {
   occurrenceOn,
   parseHHMM,
   Schedule,
+  scoresBetween,
   toScore,
   Weekday,
   WEEKDAYS,
@@ -55,6 +56,23 @@ describe('HH:MM times', () => {
     for (const value of [800, null, undefined, { hour: 8, minute: 0 }]) {
       expect(isHHMM(value)).toBe(false);
     }
+  });
+});
+
+describe('scoresBetween', () => {
+  it('steps over the scores that are no minute, across an hour and to the end of the day', () => {
+    expect(scoresBetween(958, 1001)).toEqual([958, 959, 1000, 1001]);
+    expect(scoresBetween(2358, 2359)).toEqual([2358, 2359]);
+    expect(scoresBetween(900, 900)).toEqual([900]);
+    expect(scoresBetween(901, 900)).toEqual([]);
+  });
+
+  it('lists every minute of the day once, in order', () => {
+    const all = scoresBetween(0, 2359);
+    expect(all).toHaveLength(1440);
+    all.forEach((score, minute) =>
+      expect(fromScore(score)).toEqual({ hour: Math.floor(minute / 60), minute: minute % 60 }),
+    );
   });
 });
 

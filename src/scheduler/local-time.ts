@@ -49,6 +49,15 @@ export function fromScore(score: number): TimeOfDay {
   return { hour: Math.floor(score / 100), minute: score % 100 };
 }
 
+/** The scores of the minutes from one score to another, both inclusive: 958, 959, 1000, ... */
+export function scoresBetween(fromScore: number, toScore: number): number[] {
+  const scores: number[] = [];
+  for (let score = fromScore; score <= toScore; score += score % 100 === 59 ? 41 : 1) {
+    scores.push(score);
+  }
+  return scores;
+}
+
 export function isKnownTimezone(zone: unknown): zone is string {
   return typeof zone === 'string' && zone.length > 0 && IANAZone.isValidZone(zone);
 }
