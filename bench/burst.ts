@@ -5,6 +5,8 @@
  *
  *   npm run bench:burst -- [N]     (N defaults to 100,000)
  */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { API_TOKEN, startChime } from '../test/support/chime-process.js';
 import { startRedisServer } from '../test/support/redis-server.js';
@@ -30,13 +32,18 @@ const DELIVERY_CONCURRENCY = Number(process.env.BENCH_DELIVERY_CONCURRENCY ?? 20
 const SEED_RATE_GUESS = Number(process.env.BENCH_SEED_RATE ?? 500);
 /** chime processes against the same Redis and KEY_PREFIX (SPEC 4 allows any number). */
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 1);
-const CHIME_NODE_OPTIONS = process.env.BENCH_CHIME_NODE_OPTIONS;
+/** With `BENCH_CPU_PROFILE=<dir>`, chime's CPU profile of the delivery phase goes there. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
+const PROFILER = fileURLToPath(new URL('./support/profile-on-signal.js', import.meta.url));
+const CHIME_NODE_OPTIONS =
+  process.env.BENCH_CHIME_NODE_OPTIONS ?? (PROFILE_DIR ? `--import=${PROFILER}` : undefined);
 const SEED_IN_FLIGHT = 64;
 const GOAL_MS = 10_000;
 const WAIT_AFTER_MS = 30_000;
 const RUN_BOUND_MS = 15 * 60_000;
-/** chime's default LOOKAHEAD_MINUTES: the tick claims an instant this long before it. */
-const LOOKAHEAD_MS = 4 * 60_000;
+/** chime's LOOKAHEAD_MINUTES (default 4): the tick claims an instant this long before it. */
+const LOOKAHEAD_MINUTES = Number(process.env.BENCH_LOOKAHEAD_MINUTES ?? 4);
+const LOOKAHEAD_MS = LOOKAHEAD_MINUTES * 60_000;
 const TAG = 'burst';
 const userIdOf = (index: number) => `u${index}`;
 
@@ -63,9 +70,11 @@ async function startStack(cleanup: Cleanup): Promise<Stack> {
       REDIS_URL: redis.url,
       KEY_PREFIX: 'bench-burst',
       RATE_LIMIT_PER_MINUTE: '0',
+      LOOKAHEAD_MINUTES: String(LOOKAHEAD_MINUTES),
       DELIVERY_CONCURRENCY: String(DELIVERY_CONCURRENCY),
       // e.g. `--import=<a module that starts node:inspector's profiler>`.
       ...(CHIME_NODE_OPTIONS ? { NODE_OPTIONS: CHIME_NODE_OPTIONS } : {}),
+      ...(PROFILE_DIR ? { CHIME_CPU_PROFILE_DIR: resolve(PROFILE_DIR) } : {}),
     });
     cleanup.add(() => chime.stop());
     chimes.push(chime);
@@ -166,17 +175,24 @@ async function measureDelivery(
   const cpuBefore = await readCpu(processes);
   const sampler = new BurstSampler(processes, () => sink.count(), instant);
   sampler.start();
+  toggleChimeProfilers(processes);
   const all = await pollUntil(
     async () => (await sink.count()) >= COUNT,
     instant + WAIT_AFTER_MS,
     50,
   );
+  toggleChimeProfilers(processes);
   const seconds = (Date.now() - started) / 1000;
   const cpu = cpuSpent(cpuBefore, await readCpu(processes));
   const commands = await commandStats(processes.admin);
   // A repeat would come after the last first arrival: give it a moment to show.
   if (all) await new Promise((resolve) => setTimeout(resolve, 2_000));
   return { seconds, cpu, commands, samples: await sampler.stop() };
+}
+
+/** SIGUSR2 starts or stops the profiler that `BENCH_CPU_PROFILE` loads into chime. */
+function toggleChimeProfilers({ chimePids }: Processes): void {
+  if (PROFILE_DIR) for (const pid of chimePids) process.kill(pid, 'SIGUSR2');
 }
 
 /** Every occurrence id the burst should deliver: `<userId>|<tag>|<local date>`. */

@@ -9,6 +9,7 @@ import { DeliveryLogFilter, DeliveryStore } from './delivery.store.js';
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     chimeAcquire(...args: (string | number)[]): Result<number[], Context>;
+    chimeRecordDeliveries(...args: (string | number)[]): Result<number, Context>;
   }
 }
 
@@ -26,6 +27,19 @@ for i = 1, #KEYS do
 end
 return taken`;
 
+/*
+ * Appends records to the delivery log and ends the state of those that ended, in one call.
+ * KEYS: the log. ARGV: the state keys' prefix, TTL, log length, then per record its
+ * occurrence id, its status if it is an ending one (else ''), and the record as JSON.
+ */
+const RECORD_DELIVERIES = `
+local statePrefix, ttl, length = ARGV[1], ARGV[2], ARGV[3]
+for i = 4, #ARGV, 3 do
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', length, '*', 'record', ARGV[i + 2])
+  if ARGV[i + 1] ~= '' then redis.call('SET', statePrefix .. ARGV[i], ARGV[i + 1], 'EX', ttl) end
+end
+return #ARGV`;
+
 /** The delivery log keeps about this many entries. */
 export const DELIVERY_LOG_LENGTH = 50_000;
 const LOG_PAGE = 1000;
@@ -33,6 +47,9 @@ const ENDING = new Set(['delivered', 'failed', 'dead', 'cancelled']);
 
 @Injectable()
 export class RedisDeliveryStore extends DeliveryStore {
+  private pending: DeliveryRecord[] = [];
+  private flushing: Promise<void> | null = null;
+
   constructor(
     private readonly redis: Redis,
     private readonly keys: RedisKeys,
@@ -40,6 +57,7 @@ export class RedisDeliveryStore extends DeliveryStore {
   ) {
     super();
     redis.defineCommand('chimeAcquire', { lua: ACQUIRE });
+    redis.defineCommand('chimeRecordDeliveries', { numberOfKeys: 1, lua: RECORD_DELIVERIES });
   }
 
   async acquire(
@@ -58,20 +76,33 @@ export class RedisDeliveryStore extends DeliveryStore {
     return taken.map((flag) => flag === 1);
   }
 
-  async record(record: DeliveryRecord): Promise<void> {
-    const fields = Object.entries(record).flatMap(([field, value]) => [field, String(value)]);
-    const pipeline = this.redis
-      .pipeline()
-      .xadd(this.keys.deliveryLog(), 'MAXLEN', '~', DELIVERY_LOG_LENGTH, '*', ...fields);
-    if (ENDING.has(record.status)) {
-      pipeline.set(
-        this.keys.deliveryState(record.occurrenceId),
-        record.status,
-        'EX',
-        this.config.dedupeTtlSeconds,
-      );
+  /**
+   * Records that arrive in the same turn of the event loop (a burst's responses come in
+   * together) share one pipeline: one write instead of one per delivery. Each caller's
+   * promise settles when its record is in Redis.
+   */
+  record(record: DeliveryRecord): Promise<void> {
+    this.pending.push(record);
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const records = this.pending;
+      this.pending = [];
+      this.flushing = null;
+      return this.write(records);
+    });
+    return this.flushing;
+  }
+
+  private async write(records: readonly DeliveryRecord[]): Promise<void> {
+    const args: (string | number)[] = [
+      this.keys.deliveryStatePrefix(),
+      this.config.dedupeTtlSeconds,
+      DELIVERY_LOG_LENGTH,
+    ];
+    for (const record of records) {
+      const ending = ENDING.has(record.status) ? record.status : '';
+      args.push(record.occurrenceId, ending, JSON.stringify(record));
     }
-    await execOrThrow(pipeline);
+    await this.redis.chimeRecordDeliveries(this.keys.deliveryLog(), ...args);
   }
 
   async recent(filter: DeliveryLogFilter): Promise<(DeliveryRecord & { id: string })[]> {
@@ -115,20 +146,7 @@ export class RedisDeliveryStore extends DeliveryStore {
 }
 
 function parseRecord(fields: string[]): DeliveryRecord {
-  const raw: Record<string, string> = {};
-  for (let index = 0; index < fields.length; index += 2) raw[fields[index]] = fields[index + 1];
-  return {
-    occurrenceId: raw.occurrenceId,
-    userId: raw.userId,
-    tag: raw.tag,
-    channel: raw.channel === 'null' ? null : raw.channel,
-    status: raw.status as DeliveryRecord['status'],
-    attempt: Number(raw.attempt),
-    scheduledFor: raw.scheduledFor,
-    late: raw.late === 'true',
-    at: raw.at,
-    ...(raw.error ? { error: raw.error } : {}),
-  };
+  return JSON.parse(fields[fields.indexOf('record') + 1]) as DeliveryRecord;
 }
 
 function matches(record: DeliveryRecord, { userId, tag, status }: DeliveryLogFilter): boolean {
@@ -137,8 +155,4 @@ function matches(record: DeliveryRecord, { userId, tag, status }: DeliveryLogFil
     (!tag || record.tag === tag) &&
     (!status || record.status === status)
   );
-}
-
-async function execOrThrow(pipeline: ReturnType<Redis['pipeline']>): Promise<void> {
-  for (const [error] of (await pipeline.exec()) ?? []) if (error) throw error;
 }

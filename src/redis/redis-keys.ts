@@ -64,7 +64,12 @@ export class RedisKeys {
 
   /** STRING with TTL: who delivers an occurrence now (a job id), or how it ended. */
   deliveryState(occurrenceId: string): string {
-    return `${this.prefix}:delivery:${occurrenceId}`;
+    return `${this.deliveryStatePrefix()}${occurrenceId}`;
+  }
+
+  /** What `deliveryState` puts before the occurrence id, for scripts that derive the key. */
+  deliveryStatePrefix(): string {
+    return `${this.prefix}:delivery:`;
   }
 
   /** STREAM, capped: every delivery attempt's outcome. */

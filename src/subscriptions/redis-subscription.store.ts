@@ -4,7 +4,11 @@ import { parseHHMM, scoresBetween, toScore } from '../scheduler/local-time.js';
 import { parseScheduleMember, RedisKeys, scheduleMember } from '../redis/redis-keys.js';
 import { StoredSubscription, Subscription, SubscriptionKey } from './subscription.js';
 import { fromHash, toHash } from './subscription.codec.js';
-import { DELETE_SUBSCRIPTION, SAVE_SUBSCRIPTION } from './subscription.scripts.js';
+import {
+  DELETE_SUBSCRIPTION,
+  READ_SUBSCRIPTIONS,
+  SAVE_SUBSCRIPTION,
+} from './subscription.scripts.js';
 import {
   SaveOutcome,
   ScheduledMember,
@@ -16,6 +20,7 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     chimeSaveSubscription(...args: (string | number)[]): Result<number, Context>;
     chimeDeleteSubscription(...args: string[]): Result<number, Context>;
+    chimeReadSubscriptions(...args: (string | number)[]): Result<string[][], Context>;
   }
 }
 
@@ -28,6 +33,7 @@ export class RedisSubscriptionStore extends SubscriptionStore {
     super();
     redis.defineCommand('chimeSaveSubscription', { numberOfKeys: 5, lua: SAVE_SUBSCRIPTION });
     redis.defineCommand('chimeDeleteSubscription', { numberOfKeys: 4, lua: DELETE_SUBSCRIPTION });
+    redis.defineCommand('chimeReadSubscriptions', { lua: READ_SUBSCRIPTIONS });
   }
 
   async find({ userId, tag }: SubscriptionKey): Promise<StoredSubscription | null> {
@@ -40,14 +46,15 @@ export class RedisSubscriptionStore extends SubscriptionStore {
     return subscriptions.filter((subscription) => subscription !== null);
   }
 
+  /** One script call for all of them: a 100-occurrence delivery job reads 100 at once. */
   async findMany(keys: readonly SubscriptionKey[]): Promise<(StoredSubscription | null)[]> {
     if (keys.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const { userId, tag } of keys) pipeline.hgetall(this.keys.subscription(userId, tag));
-    const replies = (await pipeline.exec()) ?? [];
-    return replies.map(([error, hash]) => {
-      if (error) throw error;
-      return fromHash(hash as Record<string, string>);
+    const names = keys.map(({ userId, tag }) => this.keys.subscription(userId, tag));
+    const hashes = await this.redis.chimeReadSubscriptions(names.length, ...names);
+    return hashes.map((pairs) => {
+      const hash: Record<string, string> = {};
+      for (let index = 0; index < pairs.length; index += 2) hash[pairs[index]] = pairs[index + 1];
+      return fromHash(hash);
     });
   }
 

@@ -1,6 +1,7 @@
 /*
- * Both scripts keep SPEC 3's invariants in one step: the ZSET member never exists without
- * its HASH, and a timezone stays in the timezones SET exactly while its ZSET is non-empty.
+ * The save and delete scripts keep SPEC 3's invariants in one step: the ZSET member never
+ * exists without its HASH, and a timezone stays in the timezones SET exactly while its ZSET
+ * is non-empty.
  */
 
 /**
@@ -45,3 +46,9 @@ redis.call('ZREM', schedule, ARGV[2])
 if redis.call('ZCARD', schedule) == 0 then redis.call('SREM', KEYS[3], timezone) end
 redis.call('DEL', KEYS[1])
 return 1`;
+
+/** KEYS: subscription HASHes. Returns each one's field-value pairs (none when it is gone). */
+export const READ_SUBSCRIPTIONS = `
+local hashes = {}
+for i = 1, #KEYS do hashes[i] = redis.call('HGETALL', KEYS[i]) end
+return hashes`;
