@@ -8,6 +8,7 @@ import { fixed } from './support/report.js';
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
 }
 
 interface CpuProfile {
@@ -24,20 +25,36 @@ profile.samples.forEach((id, index) => {
   selfMicros.set(id, (selfMicros.get(id) ?? 0) + (profile.timeDeltas[index] ?? 0));
 });
 
+const parentOf = new Map<number, number>();
+for (const node of profile.nodes)
+  for (const child of node.children ?? []) parentOf.set(child, node.id);
+
 const byFunction = new Map<string, number>();
+const inclusive = new Map<string, number>();
 const byFile = new Map<string, number>();
 let total = 0;
 for (const [id, micros] of selfMicros) {
-  const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
-  const where = shorten(url);
-  add(byFunction, `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`, micros);
-  add(byFile, where || '(native)', micros);
+  const { url } = byId.get(id)!.callFrame;
+  add(byFunction, nameOf(id), micros);
+  add(byFile, shorten(url) || '(native)', micros);
   total += micros;
+  const seen = new Set<string>();
+  for (let node: number | undefined = id; node !== undefined; node = parentOf.get(node)) {
+    const name = nameOf(node);
+    if (!seen.has(name)) add(inclusive, name, micros);
+    seen.add(name);
+  }
 }
 
 console.log(`${file}: ${fixed(total / 1000, 1)} ms sampled`);
 print('self time by function', byFunction);
 print('self time by file', byFile);
+print('inclusive time by function (self and callees)', inclusive);
+
+function nameOf(id: number): string {
+  const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
+  return `${functionName || '(anonymous)'} ${shorten(url)}:${lineNumber + 1}`;
+}
 
 function add(totals: Map<string, number>, key: string, micros: number): void {
   totals.set(key, (totals.get(key) ?? 0) + micros);

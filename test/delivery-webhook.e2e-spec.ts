@@ -88,6 +88,20 @@ describe('webhook delivery', () => {
     ).toThrow();
   });
 
+  it('carries any text and data through unchanged: non-ASCII, quotes, slashes, newlines', async () => {
+    const content = {
+      title: 'Réunion 会议 📅 "weekly" \\ a/b',
+      message: 'Line one\nLine two\ttabbed \u0001 <tag> & ünïcödé — 100%',
+      data: { path: '/a/b', nested: { list: [1, 2.5, null, true, 'x'], empty: {} }, quote: '"' },
+    };
+    await sendNow(signed, uniqueUser('text'), '/text', content);
+
+    const [received] = await sink.waitForRequests(1, '/text');
+
+    expect(received.body).toMatchObject(content);
+    expect(new Webhook(secret).verify(received.rawBody, received.headers)).toEqual(received.body);
+  });
+
   it('sends no webhook-signature header when WEBHOOK_SECRET is unset', async () => {
     const due = await sendNow(unsigned, uniqueUser('unsigned'), '/unsigned');
 

@@ -20,7 +20,7 @@ declare module 'ioredis' {
   interface RedisCommander<Context> {
     chimeSaveSubscription(...args: (string | number)[]): Result<number, Context>;
     chimeDeleteSubscription(...args: string[]): Result<number, Context>;
-    chimeReadSubscriptions(...args: (string | number)[]): Result<string[][], Context>;
+    chimeReadSubscriptions(...args: (string | number)[]): Result<string[], Context>;
   }
 }
 
@@ -51,11 +51,9 @@ export class RedisSubscriptionStore extends SubscriptionStore {
     if (keys.length === 0) return [];
     const names = keys.map(({ userId, tag }) => this.keys.subscription(userId, tag));
     const hashes = await this.redis.chimeReadSubscriptions(names.length, ...names);
-    return hashes.map((pairs) => {
-      const hash: Record<string, string> = {};
-      for (let index = 0; index < pairs.length; index += 2) hash[pairs[index]] = pairs[index + 1];
-      return fromHash(hash);
-    });
+    return hashes.map((json) =>
+      json ? fromHash(JSON.parse(json) as Record<string, string>) : null,
+    );
   }
 
   async save(subscription: Subscription, expectedRevision: number | null): Promise<SaveOutcome> {

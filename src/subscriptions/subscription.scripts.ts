@@ -47,8 +47,16 @@ if redis.call('ZCARD', schedule) == 0 then redis.call('SREM', KEYS[3], timezone)
 redis.call('DEL', KEYS[1])
 return 1`;
 
-/** KEYS: subscription HASHes. Returns each one's field-value pairs (none when it is gone). */
+/**
+ * KEYS: subscription HASHes. Returns each one as a JSON object ('' when it is gone): one
+ * string per subscription decodes several times faster in Node than its field-value pairs.
+ */
 export const READ_SUBSCRIPTIONS = `
-local hashes = {}
-for i = 1, #KEYS do hashes[i] = redis.call('HGETALL', KEYS[i]) end
-return hashes`;
+local found = {}
+for i = 1, #KEYS do
+  local fields = redis.call('HGETALL', KEYS[i])
+  local hash = {}
+  for j = 1, #fields, 2 do hash[fields[j]] = fields[j + 1] end
+  found[i] = #fields > 0 and cjson.encode(hash) or ''
+end
+return found`;
