@@ -22,7 +22,7 @@ export const HAND_OFF_RETRY_MS = 60_000;
 /** Candidates per claim script: each call keeps Redis busy for milliseconds, not seconds. */
 const CLAIM_BATCH = 500;
 /** Batches in flight, so that Node prepares one while Redis claims another. */
-const BATCHES_IN_FLIGHT = 4;
+const BATCHES_IN_FLIGHT = 8;
 
 /**
  * Finds the occurrences whose instant lies in a window, claims each once, and hands the
