@@ -32,7 +32,10 @@ const DELIVERY_CONCURRENCY = Number(process.env.BENCH_DELIVERY_CONCURRENCY ?? 20
 const SEED_RATE_GUESS = Number(process.env.BENCH_SEED_RATE ?? 500);
 /** chime processes against the same Redis and KEY_PREFIX (SPEC 4 allows any number). */
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 1);
-/** With `BENCH_CPU_PROFILE=<dir>`, chime's CPU profile of the delivery phase goes there. */
+/**
+ * With `BENCH_CPU_PROFILE=<dir>`, chime's CPU profiles go there: `-1` of the claiming tick,
+ * `-2` of the delivery phase.
+ */
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 const PROFILER = fileURLToPath(new URL('./support/profile-on-signal.js', import.meta.url));
 const CHIME_NODE_OPTIONS =
@@ -141,7 +144,8 @@ async function measureClaim(
   const started = Date.now();
   await resetCommandStats(processes.admin);
   const cpuBefore = await readCpu(processes);
-  await sleepUntil(instant - LOOKAHEAD_MS + 60_000);
+  await sleepUntil(instant - LOOKAHEAD_MS + 60_000 - 1_000);
+  toggleChimeProfilers(processes);
   let after = before;
   await pollUntil(
     async () => {
@@ -151,6 +155,7 @@ async function measureClaim(
     instant - 5_000,
     250,
   );
+  toggleChimeProfilers(processes);
   const cpu = cpuSpent(cpuBefore, await readCpu(processes));
   const delta = (name: string) => after.value(name) - before.value(name);
   return {
