@@ -23,7 +23,8 @@ export interface DeliveryJobData {
 
 /**
  * Occurrences due at the same instant share a job: a 100k burst is 1,000 jobs, not 100,000.
- * Jobs of 500 measured slower in the burst bench (bench/README.md).
+ * Jobs of 500 were no faster in the burst bench (bench/README.md), and a replica that dies
+ * mid-job holds fewer occurrences back until BullMQ's stalled-job check recovers the job.
  */
 const BATCH_SIZE = 100;
 const BULK_ADD = 200;
