@@ -13,21 +13,21 @@ ensure_command promtool prometheus || exit 1
 ensure_command chromium chromium || exit 1
 npm run --silent build || { echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 
-lint_ok=true
-npm run --silent lint || lint_ok=false
+lint_failures=0
+npm run --silent lint || lint_failures=1
 
 mkdir -p reports && rm -f reports/jest.json
 NODE_OPTIONS=--experimental-vm-modules npx jest --json --outputFile=reports/jest.json "$@"
 jest_status=$?
 
-$lint_ok || echo "lint failed (npm run lint); it counts as one failure below" >&2
+[ "$lint_failures" = 0 ] || echo "lint failed (npm run lint); it counts as one failure below" >&2
 # A failed lint counts as one failure, so the last line never says 0 failed on a red run.
-LINT_FAILED=$($lint_ok && echo 0 || echo 1) node -e '
+LINT_FAILURES=$lint_failures node -e '
   const fs = require("fs");
   const report = fs.existsSync("reports/jest.json") ? JSON.parse(fs.readFileSync("reports/jest.json", "utf8")) : null;
   const passed = report ? report.numPassedTests : 0;
-  const failed = (report ? report.numFailedTests + report.numRuntimeErrorTestSuites : 1) + Number(process.env.LINT_FAILED);
+  const failed = (report ? report.numFailedTests + report.numRuntimeErrorTestSuites : 1) + Number(process.env.LINT_FAILURES);
   console.log(`${passed} passed, ${failed} failed`);
 '
-$lint_ok || exit 1
+[ "$lint_failures" = 0 ] || exit 1
 exit $jest_status
