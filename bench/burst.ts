@@ -144,7 +144,8 @@ async function measureClaim(
   const started = Date.now();
   await resetCommandStats(processes.admin);
   const cpuBefore = await readCpu(processes);
-  await sleepUntil(instant - LOOKAHEAD_MS + 60_000 - 1_000);
+  const claimingTick = instant - LOOKAHEAD_MS + 60_000;
+  await sleepUntil(claimingTick - 1_000);
   toggleChimeProfilers(processes);
   let after = before;
   await pollUntil(

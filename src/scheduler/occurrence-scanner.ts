@@ -21,7 +21,10 @@ export interface ScanCounts {
 export const HAND_OFF_RETRY_MS = 60_000;
 /** Candidates per claim script: each call keeps Redis busy for milliseconds, not seconds. */
 const CLAIM_BATCH = 500;
-/** Batches in flight, so that Node prepares one while Redis claims another. */
+/**
+ * Batches in flight, so that Node prepares some while Redis claims others; eight keep at most
+ * a few tens of milliseconds of scripts queued ahead of other clients.
+ */
 const BATCHES_IN_FLIGHT = 8;
 
 /**
