@@ -17,6 +17,9 @@ export const queueDashboardImports = [
 /**
  * The dashboard is a Fastify plugin, out of reach of Nest guards, so a hook checks the admin
  * token: as a bearer token, or as the password of HTTP Basic auth, which a browser asks for.
+ * It looks at the route the router chose, never the raw target: the router decodes and
+ * normalises the path first (`/admin/%71ueues`, absolute-form targets), so any spelling that
+ * reaches a dashboard route is seen here as that route.
  */
 export function protectQueueDashboard(app: NestFastifyApplication): void {
   const config = app.get(ConfigService);
@@ -26,7 +29,7 @@ export function protectQueueDashboard(app: NestFastifyApplication): void {
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', async (request, reply) => {
-      if (!request.url.startsWith(QUEUE_DASHBOARD_ROUTE)) return;
+      if (!isDashboardRoute(request.routeOptions.url)) return;
       const header = request.headers.authorization;
       if (admin.matches(bearerTokenOf(header)) || admin.matches(basicPasswordOf(header))) return;
       await reply
@@ -34,4 +37,9 @@ export function protectQueueDashboard(app: NestFastifyApplication): void {
         .header('WWW-Authenticate', 'Basic realm="chime admin", charset="UTF-8"')
         .send({ statusCode: 401, error: 'Unauthorized', message: 'Missing or wrong admin token' });
     });
+}
+
+function isDashboardRoute(routedUrl: string | undefined): boolean {
+  if (routedUrl === undefined) return false;
+  return routedUrl === QUEUE_DASHBOARD_ROUTE || routedUrl.startsWith(`${QUEUE_DASHBOARD_ROUTE}/`);
 }
