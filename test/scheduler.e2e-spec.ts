@@ -1,7 +1,7 @@
-import { RedisKeys } from '../src/redis/redis-keys.js';
-import { DeliverySink } from '../src/scheduler/delivery-sink.js';
+import { RedisKeys } from '../src/store/redis-keys.js';
+import { DeliverySink } from '../src/domain/delivery-sink.js';
 import { InProcessDeliverySink } from './support/in-process-sink.js';
-import { DueOccurrence } from '../src/scheduler/occurrence.js';
+import { DueOccurrence } from '../src/domain/occurrence.js';
 import { testRedisUrl, uniquePrefix } from './support/chime-process.js';
 import { FakeClock } from './support/fake-clock.js';
 import { SchedulerHarness, startSchedulerHarness } from './support/scheduler-harness.js';

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
-import { DeliverySink } from '../../src/scheduler/delivery-sink.js';
+import { DeliverySink } from '../../src/domain/delivery-sink.js';
 
 export interface Spent {
   ms: number;

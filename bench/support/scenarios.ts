@@ -3,8 +3,8 @@ import type { ConfigType } from '@nestjs/config';
 import { Redis } from 'ioredis';
 import { schedulerConfig } from '../../src/config/configuration.js';
 import { TickOutcome } from '../../src/scheduler/scheduler.service.js';
-import { localRanges } from '../../src/scheduler/window.js';
-import { SubscriptionStore } from '../../src/subscriptions/subscription.store.js';
+import { localRanges } from '../../src/domain/window.js';
+import { SubscriptionStore } from '../../src/store/subscription.store.js';
 import { FakeClock } from '../../test/support/fake-clock.js';
 import { SchedulerHarness, startSchedulerHarness } from '../../test/support/scheduler-harness.js';
 import {

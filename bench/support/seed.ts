@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { formatHHMM, WEEKDAYS } from '../../src/scheduler/local-time.js';
-import { Subscription } from '../../src/subscriptions/subscription.js';
-import { SubscriptionStore } from '../../src/subscriptions/subscription.store.js';
+import { formatHHMM, WEEKDAYS } from '../../src/domain/local-time.js';
+import { Subscription } from '../../src/domain/subscription.js';
+import { SubscriptionStore } from '../../src/store/subscription.store.js';
 
 /** Saves in flight at once: enough to keep Redis busy, few enough to bound memory. */
 const IN_FLIGHT = 2000;

@@ -1,7 +1,7 @@
 import { DeliveryProcessor } from '../../src/delivery/delivery.processor.js';
 import { DeliveryQueue } from '../../src/delivery/delivery.queue.js';
-import { DeliverySink } from '../../src/scheduler/delivery-sink.js';
-import { DueOccurrence } from '../../src/scheduler/occurrence.js';
+import { DeliverySink } from '../../src/domain/delivery-sink.js';
+import { DueOccurrence } from '../../src/domain/occurrence.js';
 import { SchedulerHarness } from '../../test/support/scheduler-harness.js';
 
 /** `memory`: the harness's in-process sink. `queue`: the product's BullMQ queue. */

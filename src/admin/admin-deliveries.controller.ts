@@ -6,11 +6,11 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
-import { RequireToken } from '../common/auth/require-token.decorator.js';
+import { RequireToken } from '../access/require-token.decorator.js';
 import { DomainError } from '../common/domain-error.js';
 import { ErrorResponse } from '../common/error.response.js';
 import { DeliveryService } from '../delivery/delivery.service.js';
-import { DeliveryStore } from '../delivery/delivery.store.js';
+import { DeliveryStore } from '../store/delivery.store.js';
 import {
   DeadLetterRetryResponse,
   DeadLettersResponse,

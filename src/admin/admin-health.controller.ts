@@ -6,7 +6,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { RequireToken } from '../common/auth/require-token.decorator.js';
+import { RequireToken } from '../access/require-token.decorator.js';
 import { AdminHealthResponse } from './admin-health.response.js';
 import { AdminHealthService } from './admin-health.service.js';
 

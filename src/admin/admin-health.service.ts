@@ -3,9 +3,9 @@ import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock.js';
 import { appConfig } from '../config/configuration.js';
 import { DeliveryQueue } from '../delivery/delivery.queue.js';
-import { DeliveryStore } from '../delivery/delivery.store.js';
+import { DeliveryStore } from '../store/delivery.store.js';
 import { RedisHealthIndicator } from '../redis/redis.health.js';
-import { ClaimStore } from '../scheduler/claim.store.js';
+import { ClaimStore } from '../store/claim.store.js';
 import { SchedulerCron } from '../scheduler/scheduler.cron.js';
 import {
   AdminHealthResponse,

@@ -1,10 +1,10 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { RequireToken } from '../common/auth/require-token.decorator.js';
+import { RequireToken } from '../access/require-token.decorator.js';
 import { Clock } from '../common/clock.js';
-import { ClaimStore } from '../scheduler/claim.store.js';
+import { ClaimStore } from '../store/claim.store.js';
 import { OccurrenceScanner } from '../scheduler/occurrence-scanner.js';
-import { SubscriptionStore } from '../subscriptions/subscription.store.js';
+import { SubscriptionStore } from '../store/subscription.store.js';
 
 const HOUR_MS = 3_600_000;
 

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireToken } from '../common/auth/require-token.decorator.js';
+import { RequireToken } from '../access/require-token.decorator.js';
 import { ErrorResponse } from '../common/error.response.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
 import { TickResultResponse, TickWindowDto } from './dto/tick-window.dto.js';

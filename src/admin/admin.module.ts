@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '../delivery/delivery.module.js';
 import { SchedulerModule } from '../scheduler/scheduler.module.js';
-import { SubscriptionStoreModule } from '../subscriptions/subscription-store.module.js';
+import { SubscriptionStoreModule } from '../store/subscription-store.module.js';
 import { AdminDeliveriesController } from './admin-deliveries.controller.js';
 import { AdminHealthController } from './admin-health.controller.js';
 import { AdminHealthService } from './admin-health.service.js';

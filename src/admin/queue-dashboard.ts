@@ -3,7 +3,7 @@ import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import { BullBoardModule } from '@bull-board/nestjs';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigService } from '@nestjs/config';
-import { basicPasswordOf, bearerTokenOf, TokenMatcher } from '../common/auth/token-matcher.js';
+import { basicPasswordOf, bearerTokenOf, TokenMatcher } from '../access/token-matcher.js';
 import { DELIVERY_QUEUE } from '../delivery/delivery.queue.js';
 
 export const QUEUE_DASHBOARD_ROUTE = '/admin/queues';

@@ -1,5 +1,5 @@
 import { ValidateBy, ValidationOptions } from 'class-validator';
-import { isHHMM, isKnownTimezone } from '../scheduler/local-time.js';
+import { isHHMM, isKnownTimezone } from '../domain/local-time.js';
 
 /** A 24-hour `HH:MM` time of day, `00:00` to `23:59`. */
 export function IsHHMM(options?: ValidationOptions): PropertyDecorator {

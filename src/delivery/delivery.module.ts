@@ -2,15 +2,15 @@ import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { redisConfig } from '../config/configuration.js';
-import { RedisKeys } from '../redis/redis-keys.js';
-import { DeliverySink } from '../scheduler/delivery-sink.js';
-import { SubscriptionStoreModule } from '../subscriptions/subscription-store.module.js';
-import { ChannelsModule } from './channels/channels.module.js';
+import { RedisKeys } from '../store/redis-keys.js';
+import { DeliverySink } from '../domain/delivery-sink.js';
+import { SubscriptionStoreModule } from '../store/subscription-store.module.js';
+import { ChannelsModule } from '../channels/channels.module.js';
 import { DeliveryProcessor } from './delivery.processor.js';
 import { DELIVERY_QUEUE, DeliveryQueue } from './delivery.queue.js';
 import { DeliveryService } from './delivery.service.js';
-import { DeliveryStore } from './delivery.store.js';
-import { RedisDeliveryStore } from './redis-delivery.store.js';
+import { DeliveryStore } from '../store/delivery.store.js';
+import { RedisDeliveryStore } from '../store/redis-delivery.store.js';
 
 @Module({
   imports: [

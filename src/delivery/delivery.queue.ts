@@ -3,9 +3,9 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import type { JobsOptions, Queue } from 'bullmq';
 import { Clock } from '../common/clock.js';
-import { DeliverySink } from '../scheduler/delivery-sink.js';
-import { DueOccurrence } from '../scheduler/occurrence.js';
-import { SerialisedOccurrence, serialise } from './delivery-record.js';
+import { DeliverySink } from '../domain/delivery-sink.js';
+import { DueOccurrence } from '../domain/occurrence.js';
+import { SerialisedOccurrence, serialise } from '../store/delivery-record.js';
 
 export const DELIVERY_QUEUE = 'deliveries';
 

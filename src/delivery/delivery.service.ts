@@ -6,15 +6,15 @@ import pLimit from 'p-limit';
 import { Clock } from '../common/clock.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { deliveryConfig } from '../config/configuration.js';
-import { DueOccurrence } from '../scheduler/occurrence.js';
-import { StoredSubscription } from '../subscriptions/subscription.js';
-import { SubscriptionStore } from '../subscriptions/subscription.store.js';
-import { ChannelRegistry } from './channels/channel.registry.js';
-import { DeadLetter, deserialise, DeliveryStatus } from './delivery-record.js';
+import { DueOccurrence } from '../domain/occurrence.js';
+import { StoredSubscription } from '../domain/subscription.js';
+import { SubscriptionStore } from '../store/subscription.store.js';
+import { ChannelRegistry } from '../channels/channel.registry.js';
+import { DeadLetter, deserialise, DeliveryStatus } from '../store/delivery-record.js';
 import { DeliveryItem, DeliveryQueue } from './delivery.queue.js';
-import { DeliveryStore } from './delivery.store.js';
-import { DeliveryError, Notification } from './notification.js';
-import { stillMatches } from './still-matches.js';
+import { DeliveryStore } from '../store/delivery.store.js';
+import { DeliveryError, Notification } from '../domain/notification.js';
+import { stillMatches } from '../domain/still-matches.js';
 
 /**
  * Sends a job's occurrences (SPEC 4): never before their instant, only while they still

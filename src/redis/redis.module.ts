@@ -4,7 +4,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
 import { redisConfig } from '../config/configuration.js';
 import { RedisHealthIndicator } from './redis.health.js';
-import { RedisKeys } from './redis-keys.js';
+import { RedisKeys } from '../store/redis-keys.js';
 
 const redisClientProvider = {
   provide: Redis,

@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import pLimit from 'p-limit';
 import { Clock } from '../common/clock.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
-import { SubscriptionStore } from '../subscriptions/subscription.store.js';
-import { ClaimCandidate, ClaimOutcome, ClaimStore } from './claim.store.js';
-import { DeliverySink } from './delivery-sink.js';
-import { fromScore, instantOf, weekdayOf } from './local-time.js';
-import { DueOccurrence, occurrenceId } from './occurrence.js';
-import { localRanges } from './window.js';
+import { SubscriptionStore } from '../store/subscription.store.js';
+import { ClaimCandidate, ClaimOutcome, ClaimStore } from '../store/claim.store.js';
+import { DeliverySink } from '../domain/delivery-sink.js';
+import { fromScore, instantOf, weekdayOf } from '../domain/local-time.js';
+import { DueOccurrence, occurrenceId } from '../domain/occurrence.js';
+import { localRanges } from '../domain/window.js';
 
 /** What a scan found: `due` = `enqueued` + `duplicates`; `skipped` ones are not sent. */
 export interface ScanCounts {

@@ -4,11 +4,11 @@ import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock.js';
 import { schedulerConfig } from '../config/configuration.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
-import { Subscription } from '../subscriptions/subscription.js';
-import { ClaimCandidate, ClaimStore } from './claim.store.js';
-import { DeliverySink } from './delivery-sink.js';
-import { nextOccurrence, parseHHMM, weekdayOf } from './local-time.js';
-import { occurrenceId } from './occurrence.js';
+import { Subscription } from '../domain/subscription.js';
+import { ClaimCandidate, ClaimStore } from '../store/claim.store.js';
+import { DeliverySink } from '../domain/delivery-sink.js';
+import { nextOccurrence, parseHHMM, weekdayOf } from '../domain/local-time.js';
+import { occurrenceId } from '../domain/occurrence.js';
 import { HAND_OFF_RETRY_MS, OccurrenceScanner, ScanCounts } from './occurrence-scanner.js';
 
 const MINUTE_MS = 60_000;

@@ -2,7 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { PatchSubscriptionDto } from './dto/patch-subscription.dto.js';
 import { PutSubscriptionDto } from './dto/put-subscription.dto.js';
 import { completeFields, mergeFields } from './subscription-fields.js';
-import { SubscriptionFields } from './subscription.js';
+import { SubscriptionFields } from '../domain/subscription.js';
 
 const key = { userId: 'user-42', tag: 'morning-news' };
 const put = (body: object) => plainToInstance(PutSubscriptionDto, body);

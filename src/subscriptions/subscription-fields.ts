@@ -1,7 +1,7 @@
-import { canonicalTimezone, Weekday, WEEKDAYS } from '../scheduler/local-time.js';
+import { canonicalTimezone, Weekday, WEEKDAYS } from '../domain/local-time.js';
 import { PatchSubscriptionDto } from './dto/patch-subscription.dto.js';
 import { PutSubscriptionDto } from './dto/put-subscription.dto.js';
-import { SubscriptionFields, SubscriptionKey } from './subscription.js';
+import { SubscriptionFields, SubscriptionKey } from '../domain/subscription.js';
 
 /** A PUT body with SPEC 1's defaults for whatever it omits (or sets to null). */
 export function completeFields(

@@ -1,6 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
-import { SubscriptionKey } from './subscription.js';
+import { SubscriptionKey } from '../domain/subscription.js';
 
 export class SubscriptionNotFoundError extends DomainError {
   constructor({ userId, tag }: SubscriptionKey) {

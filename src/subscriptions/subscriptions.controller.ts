@@ -10,7 +10,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { RequireToken } from '../common/auth/require-token.decorator.js';
+import { RequireToken } from '../access/require-token.decorator.js';
 import { ErrorResponse } from '../common/error.response.js';
 import { PatchSubscriptionDto } from './dto/patch-subscription.dto.js';
 import { PutSubscriptionDto } from './dto/put-subscription.dto.js';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { ChannelsModule } from '../delivery/channels/channels.module.js';
+import { ChannelsModule } from '../channels/channels.module.js';
 import { SchedulerModule } from '../scheduler/scheduler.module.js';
-import { SubscriptionStoreModule } from './subscription-store.module.js';
+import { SubscriptionStoreModule } from '../store/subscription-store.module.js';
 import { SubscriptionsController } from './subscriptions.controller.js';
 import { SubscriptionsService } from './subscriptions.service.js';
 

@@ -2,11 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock.js';
 import { appConfig } from '../config/configuration.js';
-import { ChannelRegistry } from '../delivery/channels/channel.registry.js';
-import { nextOccurrence, parseHHMM } from '../scheduler/local-time.js';
+import { ChannelRegistry } from '../channels/channel.registry.js';
+import { nextOccurrence, parseHHMM } from '../domain/local-time.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
-import { ClaimStore } from '../scheduler/claim.store.js';
-import { occurrenceId } from '../scheduler/occurrence.js';
+import { ClaimStore } from '../store/claim.store.js';
+import { occurrenceId } from '../domain/occurrence.js';
 import { PatchSubscriptionDto } from './dto/patch-subscription.dto.js';
 import { PutSubscriptionDto } from './dto/put-subscription.dto.js';
 import { SubscriptionResponse } from './dto/subscription.response.js';
@@ -22,8 +22,8 @@ import {
   Subscription,
   SubscriptionFields,
   SubscriptionKey,
-} from './subscription.js';
-import { SubscriptionStore } from './subscription.store.js';
+} from '../domain/subscription.js';
+import { SubscriptionStore } from '../store/subscription.store.js';
 
 const MAX_WRITE_ATTEMPTS = 5;
 

@@ -1,5 +1,5 @@
-import { DeliverySink } from '../../src/scheduler/delivery-sink.js';
-import { DueOccurrence } from '../../src/scheduler/occurrence.js';
+import { DeliverySink } from '../../src/domain/delivery-sink.js';
+import { DueOccurrence } from '../../src/domain/occurrence.js';
 
 /** A delivery stage that keeps what it is handed, once each, for tests to read. */
 export class InProcessDeliverySink extends DeliverySink {

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { DELIVERY_STATUSES } from '../../delivery/delivery-record.js';
-import type { DeliveryStatus } from '../../delivery/delivery-record.js';
+import { DELIVERY_STATUSES } from '../../store/delivery-record.js';
+import type { DeliveryStatus } from '../../store/delivery-record.js';
 
 const ID = /^[A-Za-z0-9_.:@+-]{1,128}$/;
 

@@ -12,7 +12,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { IsHHMM, IsIanaTimezone } from '../../common/validators.js';
-import { WEEKDAYS, Weekday } from '../../scheduler/local-time.js';
+import { WEEKDAYS, Weekday } from '../../domain/local-time.js';
 import { MaxJsonBytes } from './subscription-body.validators.js';
 
 export const TITLE_MAX = 200;

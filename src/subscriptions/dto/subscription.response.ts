@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { WEEKDAYS, Weekday } from '../../scheduler/local-time.js';
+import { WEEKDAYS, Weekday } from '../../domain/local-time.js';
 
 export class SubscriptionResponse {
   @ApiProperty({ example: 'user-42' }) userId!: string;

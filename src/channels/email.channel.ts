@@ -4,8 +4,8 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { isEmail } from 'class-validator';
 import { createTransport, Transporter } from 'nodemailer';
-import { deliveryConfig } from '../../config/configuration.js';
-import { DeliveryError, Notification } from '../notification.js';
+import { deliveryConfig } from '../config/configuration.js';
+import { DeliveryError, Notification } from '../domain/notification.js';
 import { NotificationChannel } from './notification-channel.js';
 
 /**

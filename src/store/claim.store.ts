@@ -1,5 +1,5 @@
-import { Weekday } from './local-time.js';
-import { DueOccurrence } from './occurrence.js';
+import { Weekday } from '../domain/local-time.js';
+import { DueOccurrence } from '../domain/occurrence.js';
 
 /** What the scheduler keeps in Redis between ticks and across replicas. */
 export interface SchedulerState {

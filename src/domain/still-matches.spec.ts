@@ -1,5 +1,5 @@
-import { Subscription } from '../subscriptions/subscription.js';
-import { DueOccurrence } from '../scheduler/occurrence.js';
+import { Subscription } from './subscription.js';
+import { DueOccurrence } from './occurrence.js';
 import { DeliveryError } from './notification.js';
 import { stillMatches } from './still-matches.js';
 

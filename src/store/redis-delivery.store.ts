@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Redis, Result } from 'ioredis';
 import { schedulerConfig } from '../config/configuration.js';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { RedisKeys } from './redis-keys.js';
 import { DeadLetter, DeliveryRecord } from './delivery-record.js';
 import { DeliveryLogFilter, DeliveryStore } from './delivery.store.js';
 

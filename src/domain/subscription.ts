@@ -1,4 +1,4 @@
-import { Weekday } from '../scheduler/local-time.js';
+import { Weekday } from './local-time.js';
 
 /** What identifies a subscription: one user, one topic. */
 export interface SubscriptionKey {

@@ -4,11 +4,11 @@ import type { ConfigType } from '@nestjs/config';
 import ipaddr from 'ipaddr.js';
 import { Webhook } from 'standardwebhooks';
 import { Agent, request } from 'undici';
-import { deliveryConfig } from '../../config/configuration.js';
-import { DeliveryError, Notification } from '../notification.js';
+import { deliveryConfig } from '../config/configuration.js';
+import { DeliveryError, Notification } from '../domain/notification.js';
 import { NotificationChannel } from './notification-channel.js';
 import { isPublicAddress, privateHostProblem } from './webhook-address.js';
-import { notificationPayload } from '../notification-payload.js';
+import { notificationPayload } from './notification-payload.js';
 
 const MAX_URL_LENGTH = 2048;
 

@@ -1,4 +1,4 @@
-import { Notification } from './notification.js';
+import { Notification } from '../domain/notification.js';
 
 /** What a notification says, as the webhook body (SPEC 5) and the log line carry it. */
 export function notificationPayload(notification: Notification) {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { Redis, Result } from 'ioredis';
-import { parseHHMM, scoresBetween, toScore } from '../scheduler/local-time.js';
-import { parseScheduleMember, RedisKeys, scheduleMember } from '../redis/redis-keys.js';
-import { StoredSubscription, Subscription, SubscriptionKey } from './subscription.js';
+import { parseHHMM, scoresBetween, toScore } from '../domain/local-time.js';
+import { parseScheduleMember, RedisKeys, scheduleMember } from './redis-keys.js';
+import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/subscription.js';
 import { fromHash, toHash } from './subscription.codec.js';
 import {
   DELETE_SUBSCRIPTION,

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Redis, Result } from 'ioredis';
 import { schedulerConfig } from '../config/configuration.js';
-import { RedisKeys } from '../redis/redis-keys.js';
+import { RedisKeys } from './redis-keys.js';
 import {
   ClaimCandidate,
   ClaimOptions,
@@ -13,7 +13,7 @@ import {
   SchedulerState,
   UnconfirmedHandOff,
 } from './claim.store.js';
-import { handOffLine, parseHandOffLine } from './occurrence.js';
+import { handOffLine, parseHandOffLine } from '../domain/occurrence.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {

@@ -1,6 +1,6 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
-import { REQUIRED_TOKEN, TokenKind } from '../common/auth/require-token.decorator.js';
+import { REQUIRED_TOKEN, TokenKind } from './require-token.decorator.js';
 
 /**
  * Throttler's guard on the client API alone: the routes that take the API token

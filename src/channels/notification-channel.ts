@@ -1,4 +1,4 @@
-import { Notification } from '../notification.js';
+import { Notification } from '../domain/notification.js';
 
 /**
  * A way to deliver notifications. Adding one is a class that implements this interface

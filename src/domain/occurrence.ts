@@ -1,4 +1,4 @@
-import { SubscriptionKey } from '../subscriptions/subscription.js';
+import { SubscriptionKey } from './subscription.js';
 
 /** One subscription's notification on one local date (SPEC 4), claimed for delivery. */
 export interface DueOccurrence extends SubscriptionKey {

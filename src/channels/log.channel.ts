@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Notification } from '../notification.js';
-import { notificationPayload } from '../notification-payload.js';
+import { Notification } from '../domain/notification.js';
+import { notificationPayload } from './notification-payload.js';
 import { NotificationChannel } from './notification-channel.js';
 
 /** Writes one structured log line per notification; it has no target. */

@@ -1,4 +1,4 @@
-import { StoredSubscription, Subscription, SubscriptionKey } from './subscription.js';
+import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/subscription.js';
 
 export type SaveOutcome = 'created' | 'replaced' | 'conflict';
 

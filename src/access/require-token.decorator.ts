@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { ApiRateLimited } from '../../rate-limit/api-rate-limited.decorator.js';
+import { ApiRateLimited } from './api-rate-limited.decorator.js';
 
 export type TokenKind = 'api' | 'admin';
 export const REQUIRED_TOKEN = 'chime:required-token';

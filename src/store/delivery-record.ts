@@ -1,4 +1,4 @@
-import { DueOccurrence } from '../scheduler/occurrence.js';
+import { DueOccurrence } from '../domain/occurrence.js';
 
 export const DELIVERY_STATUSES = ['delivered', 'retrying', 'failed', 'dead', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

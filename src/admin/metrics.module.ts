@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '../delivery/delivery.module.js';
 import { SchedulerModule } from '../scheduler/scheduler.module.js';
-import { SubscriptionStoreModule } from '../subscriptions/subscription-store.module.js';
+import { SubscriptionStoreModule } from '../store/subscription-store.module.js';
 import { MetricsController } from './metrics.controller.js';
 
 @Module({

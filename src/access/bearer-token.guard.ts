@@ -8,7 +8,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { ConfigType } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authConfig } from '../../config/configuration.js';
+import { authConfig } from '../config/configuration.js';
 import { REQUIRED_TOKEN, TokenKind } from './require-token.decorator.js';
 import { bearerTokenOf, TokenMatcher } from './token-matcher.js';
 

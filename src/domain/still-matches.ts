@@ -1,6 +1,6 @@
-import { instantOf, parseHHMM, Weekday, weekdayOf } from '../scheduler/local-time.js';
-import { DueOccurrence } from '../scheduler/occurrence.js';
-import { Subscription } from '../subscriptions/subscription.js';
+import { instantOf, parseHHMM, Weekday, weekdayOf } from './local-time.js';
+import { DueOccurrence } from './occurrence.js';
+import { Subscription } from './subscription.js';
 
 /** SPEC 4, changes win: the subscription still exists, is active, and is due at this instant. */
 export function stillMatches(subscription: Subscription, occurrence: DueOccurrence): boolean {

@@ -2,11 +2,11 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Clock } from '../common/clock.js';
 import { DeliveryQueue } from '../delivery/delivery.queue.js';
-import { DeliveryStore } from '../delivery/delivery.store.js';
+import { DeliveryStore } from '../store/delivery.store.js';
 import { RedisHealthIndicator } from '../redis/redis.health.js';
-import { ClaimStore } from '../scheduler/claim.store.js';
-import { SubscriptionStore } from '../subscriptions/subscription.store.js';
-import { ChimeMetrics } from './chime-metrics.js';
+import { ClaimStore } from '../store/claim.store.js';
+import { SubscriptionStore } from '../store/subscription.store.js';
+import { ChimeMetrics } from '../metrics/chime-metrics.js';
 
 /** Prometheus scrapes this; gauges of stored state are read from Redis at scrape time. */
 @ApiTags('metrics')

@@ -1,5 +1,5 @@
-import { Weekday } from '../scheduler/local-time.js';
-import { StoredSubscription, Subscription } from './subscription.js';
+import { Weekday } from '../domain/local-time.js';
+import { StoredSubscription, Subscription } from '../domain/subscription.js';
 
 /** A subscription's HASH fields (SPEC 3): everything but its place in the timezone ZSET. */
 export function toHash(subscription: Subscription, revision: number): Record<string, string> {
