@@ -2,6 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
+import boundaries from 'eslint-plugin-boundaries';
+import { layerRules, layerSettings, pureDomain } from './eslint.layers.js';
 
 export default tseslint.config(
   { ignores: ['dist/', 'dist-bench/', 'var/', 'coverage/', 'reports/', 'node_modules/'] },
@@ -21,6 +23,13 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { boundaries },
+    settings: layerSettings,
+    rules: layerRules,
+  },
+  pureDomain,
   {
     files: ['src/config/**', 'test/**', 'bench/**', 'scripts/**', '*.js'],
     rules: { 'no-restricted-syntax': 'off' },

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '../delivery/delivery.module.js';
 import { SchedulerModule } from '../scheduler/scheduler.module.js';
-import { SubscriptionStoreModule } from '../store/subscription-store.module.js';
+import { StoreModule } from '../store/store.module.js';
 import { AdminDeliveriesController } from './admin-deliveries.controller.js';
 import { AdminHealthController } from './admin-health.controller.js';
 import { AdminHealthService } from './admin-health.service.js';
@@ -10,7 +10,7 @@ import { AdminStatsController } from './admin-stats.controller.js';
 import { AdminTicksController } from './admin-ticks.controller.js';
 
 @Module({
-  imports: [SchedulerModule, SubscriptionStoreModule, DeliveryModule, ...queueDashboardImports],
+  imports: [SchedulerModule, StoreModule, DeliveryModule, ...queueDashboardImports],
   providers: [AdminHealthService],
   controllers: [
     AdminHealthController,

@@ -4,17 +4,16 @@ import type { ConfigType } from '@nestjs/config';
 import { redisConfig } from '../config/configuration.js';
 import { RedisKeys } from '../store/redis-keys.js';
 import { DeliverySink } from '../domain/delivery-sink.js';
-import { SubscriptionStoreModule } from '../store/subscription-store.module.js';
+import { StoreModule } from '../store/store.module.js';
 import { ChannelsModule } from '../channels/channels.module.js';
 import { DeliveryProcessor } from './delivery.processor.js';
 import { DELIVERY_QUEUE, DeliveryQueue } from './delivery.queue.js';
 import { DeliveryService } from './delivery.service.js';
-import { DeliveryStore } from '../store/delivery.store.js';
-import { RedisDeliveryStore } from '../store/redis-delivery.store.js';
 
 @Module({
   imports: [
     BullModule.forRootAsync({
+      imports: [StoreModule],
       inject: [redisConfig.KEY, RedisKeys],
       useFactory: (config: ConfigType<typeof redisConfig>, keys: RedisKeys) => ({
         connection: { url: config.url, maxRetriesPerRequest: null },
@@ -22,16 +21,15 @@ import { RedisDeliveryStore } from '../store/redis-delivery.store.js';
       }),
     }),
     BullModule.registerQueue({ name: DELIVERY_QUEUE }),
-    SubscriptionStoreModule,
+    StoreModule,
     ChannelsModule,
   ],
   providers: [
     DeliveryQueue,
     { provide: DeliverySink, useExisting: DeliveryQueue },
-    { provide: DeliveryStore, useClass: RedisDeliveryStore },
     DeliveryService,
     DeliveryProcessor,
   ],
-  exports: [DeliverySink, DeliveryQueue, DeliveryStore, DeliveryService],
+  exports: [DeliverySink, DeliveryQueue, DeliveryService],
 })
 export class DeliveryModule {}

@@ -4,7 +4,6 @@ import { TerminusModule } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
 import { redisConfig } from '../config/configuration.js';
 import { RedisHealthIndicator } from './redis.health.js';
-import { RedisKeys } from '../store/redis-keys.js';
 
 const redisClientProvider = {
   provide: Redis,
@@ -38,12 +37,12 @@ function untilReady(client: Redis, timeoutMs: number): Promise<void> {
   });
 }
 
-/** One shared ioredis connection, the key names, and a health indicator. */
+/** One shared ioredis connection and a health indicator. */
 @Global()
 @Module({
   imports: [TerminusModule],
-  providers: [redisClientProvider, RedisKeys, RedisHealthIndicator],
-  exports: [Redis, RedisKeys, RedisHealthIndicator],
+  providers: [redisClientProvider, RedisHealthIndicator],
+  exports: [Redis, RedisHealthIndicator],
 })
 export class RedisModule implements OnApplicationShutdown {
   constructor(@Inject(Redis) private readonly redis: Redis) {}
