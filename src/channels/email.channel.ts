@@ -5,7 +5,8 @@ import type { ConfigType } from '@nestjs/config';
 import { isEmail } from 'class-validator';
 import { createTransport, Transporter } from 'nodemailer';
 import { deliveryConfig } from '../config/configuration.js';
-import { DeliveryError, Notification } from '../domain/notification.js';
+import { DeliveryError } from '../domain/delivery-error.js';
+import { Notification } from '../domain/notification.js';
 import { NotificationChannel } from './notification-channel.js';
 
 /**

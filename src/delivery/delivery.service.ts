@@ -13,8 +13,9 @@ import { ChannelRegistry } from '../channels/channel.registry.js';
 import { DeadLetter, deserialise, DeliveryStatus } from '../store/delivery-record.js';
 import { DeliveryItem, DeliveryQueue } from './delivery.queue.js';
 import { DeliveryStore } from '../store/delivery.store.js';
-import { DeliveryError, Notification } from '../domain/notification.js';
-import { stillMatches } from '../domain/still-matches.js';
+import { DeliveryError } from '../domain/delivery-error.js';
+import { Notification } from '../domain/notification.js';
+import { stillMatches } from '../domain/schedule.js';
 
 /**
  * Sends a job's occurrences (SPEC 4): never before their instant, only while they still

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { DateTime, IANAZone } from 'luxon';
-import { instantOf, nextOccurrence, occurrenceOn, Weekday, WEEKDAYS } from './local-time.js';
+import { instantOf, Weekday, WEEKDAYS } from './local-time.js';
+import { nextOccurrence, occurrenceOn } from './schedule.js';
 
 const ZONES = [
   'UTC',

@@ -3,16 +3,14 @@ import {
   fromScore,
   instantOf,
   isHHMM,
-  nextOccurrence,
-  occurrenceOn,
   parseHHMM,
-  Schedule,
   scoresBetween,
   toScore,
   Weekday,
   WEEKDAYS,
   weekdayOf,
 } from './local-time.js';
+import { nextOccurrence, occurrenceOn, Schedule } from './schedule.js';
 
 const at = (localDate: string, time: string, zone: string) =>
   instantOf(localDate, parseHHMM(time), zone).toISOString();

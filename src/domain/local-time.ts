@@ -9,19 +9,6 @@ export interface TimeOfDay {
   readonly minute: number;
 }
 
-/** When a subscription fires: a local time on some local weekdays in one IANA zone. */
-export interface Schedule {
-  readonly time: TimeOfDay;
-  readonly timezone: string;
-  readonly days: readonly Weekday[];
-}
-
-export interface Occurrence {
-  /** The local calendar date, `YYYY-MM-DD`, that the occurrence belongs to. */
-  readonly localDate: string;
-  readonly instant: Date;
-}
-
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const MINUTE_MS = 60_000;
 const PROBE_MS = 48 * 3_600_000;
@@ -107,21 +94,4 @@ function endOfGap(zone: IANAZone, wall: number, offsets: number[]): number {
     else after = middle;
   }
   return after;
-}
-
-/** The schedule's occurrence on a local date, or null when that weekday is not enabled. */
-export function occurrenceOn(schedule: Schedule, localDate: string): Occurrence | null {
-  if (!schedule.days.includes(weekdayOf(localDate))) return null;
-  return { localDate, instant: instantOf(localDate, schedule.time, schedule.timezone) };
-}
-
-/** The first occurrence at or after `notBefore`; null only when no weekday is enabled. */
-export function nextOccurrence(schedule: Schedule, notBefore: Date): Occurrence | null {
-  if (schedule.days.length === 0) return null;
-  const today = localDateOf(notBefore, schedule.timezone);
-  for (let offset = -1; offset <= 8; offset++) {
-    const occurrence = occurrenceOn(schedule, addDays(today, offset));
-    if (occurrence && occurrence.instant.getTime() >= notBefore.getTime()) return occurrence;
-  }
-  return null;
 }

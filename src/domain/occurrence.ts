@@ -1,3 +1,4 @@
+import type { Occurrence } from './schedule.js';
 import { SubscriptionKey } from './subscription.js';
 
 /** One subscription's notification on one local date (SPEC 4), claimed for delivery. */
@@ -15,19 +16,18 @@ export function occurrenceId({ userId, tag }: SubscriptionKey, localDate: string
   return `${userId}|${tag}|${localDate}`;
 }
 
-/** One hand-off record line, `<occurrenceId>|<epoch ms>|<late 0/1>` (ids hold no `|`-free tag). */
-export function handOffLine(occurrence: DueOccurrence): string {
-  return `${occurrence.occurrenceId}|${occurrence.scheduledFor.getTime()}|${occurrence.late ? 1 : 0}`;
-}
-
-export function parseHandOffLine(line: string): DueOccurrence {
-  const [userId, tag, localDate, instant, late] = line.split('|');
+/** The one way a due occurrence is made: its id follows from the key and the local date. */
+export function dueOccurrence(
+  { userId, tag }: SubscriptionKey,
+  { localDate, instant }: Occurrence,
+  late: boolean,
+): DueOccurrence {
   return {
     userId,
     tag,
     localDate,
+    scheduledFor: instant,
     occurrenceId: occurrenceId({ userId, tag }, localDate),
-    scheduledFor: new Date(Number(instant)),
-    late: late === '1',
+    late,
   };
 }

@@ -35,7 +35,3 @@ export type SubscriptionFields = Omit<
   Subscription,
   'userId' | 'tag' | 'createdAt' | 'updatedAt' | 'armedAt'
 >;
-
-export function sameSchedule(a: SubscriptionFields, b: SubscriptionFields): boolean {
-  return a.time === b.time && a.timezone === b.timezone && a.days.join() === b.days.join();
-}

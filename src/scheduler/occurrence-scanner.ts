@@ -6,7 +6,7 @@ import { SubscriptionStore } from '../store/subscription.store.js';
 import { ClaimCandidate, ClaimOutcome, ClaimStore } from '../store/claim.store.js';
 import { DeliverySink } from '../domain/delivery-sink.js';
 import { fromScore, instantOf, weekdayOf } from '../domain/local-time.js';
-import { DueOccurrence, occurrenceId } from '../domain/occurrence.js';
+import { dueOccurrence, DueOccurrence } from '../domain/occurrence.js';
 import { localRanges } from '../domain/window.js';
 
 /** What a scan found: `due` = `enqueued` + `duplicates`; `skipped` ones are not sent. */
@@ -96,17 +96,10 @@ export class OccurrenceScanner {
       const instantAt = (score: number) =>
         instants.get(score) ??
         instants.set(score, instantOf(localDate, fromScore(score), timezone)).get(score)!;
-      return members[index].map(({ userId, tag, score }) => {
-        const scheduledFor = instantAt(score);
-        const occurrence: DueOccurrence = {
-          userId,
-          tag,
-          localDate,
-          scheduledFor,
-          occurrenceId: occurrenceId({ userId, tag }, localDate),
-          late: now > scheduledFor.getTime(),
-        };
-        return { occurrence, weekday };
+      return members[index].map((member) => {
+        const instant = instantAt(member.score);
+        const late = now > instant.getTime();
+        return { occurrence: dueOccurrence(member, { localDate, instant }, late), weekday };
       });
     });
   }

@@ -5,10 +5,11 @@ import { Clock } from '../common/clock.js';
 import { schedulerConfig } from '../config/configuration.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { Subscription } from '../domain/subscription.js';
-import { ClaimCandidate, ClaimStore } from '../store/claim.store.js';
+import { ClaimStore } from '../store/claim.store.js';
 import { DeliverySink } from '../domain/delivery-sink.js';
-import { nextOccurrence, parseHHMM, weekdayOf } from '../domain/local-time.js';
-import { occurrenceId } from '../domain/occurrence.js';
+import { weekdayOf } from '../domain/local-time.js';
+import { occurrencesBetween, scheduleOf } from '../domain/schedule.js';
+import { dueOccurrence } from '../domain/occurrence.js';
 import { HAND_OFF_RETRY_MS, OccurrenceScanner, ScanCounts } from './occurrence-scanner.js';
 
 const MINUTE_MS = 60_000;
@@ -75,8 +76,16 @@ export class SchedulerService {
     const { horizon } = await this.claims.state();
     const armedAt = subscription.armedAt.getTime();
     if (!horizon || horizon.getTime() <= armedAt) return;
-    const until = Math.min(horizon.getTime(), armedAt + DAY_MS);
-    const candidates = occurrencesBetween(subscription, armedAt, until, this.clock.now());
+    const until = new Date(Math.min(horizon.getTime(), armedAt + DAY_MS));
+    const now = this.clock.now().getTime();
+    const candidates = occurrencesBetween(
+      scheduleOf(subscription),
+      subscription.armedAt,
+      until,
+    ).map((occurrence) => ({
+      occurrence: dueOccurrence(subscription, occurrence, now > occurrence.instant.getTime()),
+      weekday: weekdayOf(occurrence.localDate),
+    }));
     await this.scanner.claimAndHandOff(candidates, true);
   }
 
@@ -112,30 +121,4 @@ export class SchedulerService {
 
 function floorToMinute(instant: Date): Date {
   return new Date(Math.floor(instant.getTime() / MINUTE_MS) * MINUTE_MS);
-}
-
-/** The subscription's occurrences with instants in [from, until), as claim candidates. */
-function occurrencesBetween(
-  subscription: Subscription,
-  from: number,
-  until: number,
-  now: Date,
-): ClaimCandidate[] {
-  const schedule = { ...subscription, time: parseHHMM(subscription.time) };
-  const candidates: ClaimCandidate[] = [];
-  for (let notBefore = from; ;) {
-    const next = nextOccurrence(schedule, new Date(notBefore));
-    if (!next || next.instant.getTime() >= until) return candidates;
-    const { userId, tag } = subscription;
-    const occurrence = {
-      userId,
-      tag,
-      localDate: next.localDate,
-      scheduledFor: next.instant,
-      occurrenceId: occurrenceId(subscription, next.localDate),
-      late: now.getTime() > next.instant.getTime(),
-    };
-    candidates.push({ occurrence, weekday: weekdayOf(next.localDate) });
-    notBefore = next.instant.getTime() + 1;
-  }
 }

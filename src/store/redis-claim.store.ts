@@ -13,7 +13,7 @@ import {
   SchedulerState,
   UnconfirmedHandOff,
 } from './claim.store.js';
-import { handOffLine, parseHandOffLine } from '../domain/occurrence.js';
+import { handOffLine, parseHandOffLine } from './hand-off.codec.js';
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Redis, Result } from 'ioredis';
-import { parseHHMM, scoresBetween, toScore } from '../domain/local-time.js';
+import { scoresBetween, toScore } from '../domain/local-time.js';
+import { scheduleOf } from '../domain/schedule.js';
 import { parseScheduleMember, RedisKeys, scheduleMember } from './redis-keys.js';
 import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/subscription.js';
 import { fromHash, toHash } from './subscription.codec.js';
@@ -67,7 +68,7 @@ export class RedisSubscriptionStore extends SubscriptionStore {
       this.keys.channelCounts(),
       expectedRevision === null ? '' : String(expectedRevision),
       scheduleMember(userId, tag),
-      toScore(parseHHMM(subscription.time)),
+      toScore(scheduleOf(subscription).time),
       this.keys.timezoneSchedulePrefix(),
       tag,
       timezone,

@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock.js';
 import { appConfig } from '../config/configuration.js';
 import { ChannelRegistry } from '../channels/channel.registry.js';
-import { nextOccurrence, parseHHMM } from '../domain/local-time.js';
+import { nextOccurrence, sameSchedule, scheduleOf } from '../domain/schedule.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
 import { ClaimStore } from '../store/claim.store.js';
 import { occurrenceId } from '../domain/occurrence.js';
@@ -17,7 +17,6 @@ import {
   SubscriptionNotFoundError,
 } from './subscription.errors.js';
 import {
-  sameSchedule,
   StoredSubscription,
   Subscription,
   SubscriptionFields,
@@ -140,7 +139,7 @@ export class SubscriptionsService {
    */
   private async nextRunAt(subscription: Subscription): Promise<Date | null> {
     if (subscription.paused) return null;
-    const schedule = { ...subscription, time: parseHHMM(subscription.time) };
+    const schedule = scheduleOf(subscription);
     const notBefore = Math.max(this.clock.now().getTime(), subscription.armedAt.getTime());
     const next = nextOccurrence(schedule, new Date(notBefore));
     if (!next) return null;

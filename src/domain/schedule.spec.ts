@@ -1,7 +1,6 @@
 import { Subscription } from './subscription.js';
 import { DueOccurrence } from './occurrence.js';
-import { DeliveryError } from './notification.js';
-import { stillMatches } from './still-matches.js';
+import { occurrencesBetween, sameSchedule, scheduleOf, stillMatches } from './schedule.js';
 
 const subscription: Subscription = {
   userId: 'ada',
@@ -54,12 +53,38 @@ describe('stillMatches (changes win at send time)', () => {
   });
 });
 
-describe('DeliveryError.fromHttpStatus (SPEC 4 retry rule)', () => {
-  it.each([408, 429, 500, 502, 503, 599])('retries HTTP %i', (status) => {
-    expect(DeliveryError.fromHttpStatus(status).retryable).toBe(true);
+describe('occurrencesBetween', () => {
+  const schedule = scheduleOf({ ...subscription, time: '02:30', timezone: 'America/New_York' });
+
+  it('lists one occurrence per enabled local date in [from, until), in order, until excluded', () => {
+    const found = occurrencesBetween(
+      schedule,
+      new Date('2026-03-07T00:00:00Z'),
+      new Date('2026-03-10T06:30:00Z'),
+    );
+    expect(found.map(({ localDate, instant }) => [localDate, instant.toISOString()])).toEqual([
+      ['2026-03-07', '2026-03-07T07:30:00.000Z'],
+      // Spring-forward day: 02:30 does not exist and occurs at 03:00 EDT.
+      ['2026-03-08', '2026-03-08T07:00:00.000Z'],
+      ['2026-03-09', '2026-03-09T06:30:00.000Z'],
+    ]);
   });
 
-  it.each([400, 401, 403, 404, 410, 422])('does not retry HTTP %i', (status) => {
-    expect(DeliveryError.fromHttpStatus(status).retryable).toBe(false);
+  it('leaves out the dates whose weekday is not enabled, and the one at until', () => {
+    const weekdays = scheduleOf({ ...subscription, days: ['mon', 'fri'] });
+    const found = occurrencesBetween(
+      weekdays,
+      new Date('2026-11-23T00:00:00Z'),
+      new Date('2026-11-30T00:00:00Z'),
+    );
+    expect(found.map(({ localDate }) => localDate)).toEqual(['2026-11-23', '2026-11-27']);
+  });
+});
+
+describe('sameSchedule', () => {
+  it('tells a schedule change from a change of anything else', () => {
+    expect(sameSchedule(subscription, { ...subscription, title: 'other' })).toBe(true);
+    expect(sameSchedule(subscription, { ...subscription, time: '08:01' })).toBe(false);
+    expect(sameSchedule(subscription, { ...subscription, days: ['mon'] })).toBe(false);
   });
 });

@@ -1,0 +1,98 @@
+import {
+  addDays,
+  instantOf,
+  localDateOf,
+  parseHHMM,
+  TimeOfDay,
+  Weekday,
+  weekdayOf,
+} from './local-time.js';
+import type { DueOccurrence } from './occurrence.js';
+import { Subscription, SubscriptionFields } from './subscription.js';
+
+/** When a subscription fires: a local time on some local weekdays in one IANA zone. */
+export interface Schedule {
+  readonly time: TimeOfDay;
+  readonly timezone: string;
+  readonly days: readonly Weekday[];
+}
+
+export interface Occurrence {
+  /** The local calendar date, `YYYY-MM-DD`, that the occurrence belongs to. */
+  readonly localDate: string;
+  readonly instant: Date;
+}
+
+/** The schedule a subscription states: its `time` parsed once, here. */
+export function scheduleOf({ time, timezone, days }: SubscriptionFields): Schedule {
+  return { time: parseHHMM(time), timezone, days };
+}
+
+export function sameSchedule(a: SubscriptionFields, b: SubscriptionFields): boolean {
+  return a.time === b.time && a.timezone === b.timezone && a.days.join() === b.days.join();
+}
+
+/** The schedule's occurrence on a local date, or null when that weekday is not enabled. */
+export function occurrenceOn(schedule: Schedule, localDate: string): Occurrence | null {
+  if (!schedule.days.includes(weekdayOf(localDate))) return null;
+  return { localDate, instant: instantOf(localDate, schedule.time, schedule.timezone) };
+}
+
+/** The first occurrence at or after `notBefore`; null only when no weekday is enabled. */
+export function nextOccurrence(schedule: Schedule, notBefore: Date): Occurrence | null {
+  if (schedule.days.length === 0) return null;
+  const today = localDateOf(notBefore, schedule.timezone);
+  for (let offset = -1; offset <= 8; offset++) {
+    const occurrence = occurrenceOn(schedule, addDays(today, offset));
+    if (occurrence && occurrence.instant.getTime() >= notBefore.getTime()) return occurrence;
+  }
+  return null;
+}
+
+/** The schedule's occurrences with instants in [from, until), in order. */
+export function occurrencesBetween(schedule: Schedule, from: Date, until: Date): Occurrence[] {
+  const occurrences: Occurrence[] = [];
+  for (let notBefore = from; ;) {
+    const next = nextOccurrence(schedule, notBefore);
+    if (!next || next.instant.getTime() >= until.getTime()) return occurrences;
+    occurrences.push(next);
+    notBefore = new Date(next.instant.getTime() + 1);
+  }
+}
+
+/** SPEC 4, changes win: the subscription still exists, is active, and is due at this instant. */
+export function stillMatches(subscription: Subscription, occurrence: DueOccurrence): boolean {
+  const { localDate, scheduledFor } = occurrence;
+  if (subscription.paused || !subscription.days.includes(weekdays.get(localDate))) return false;
+  const { time, timezone } = subscription;
+  return instants.get(`${localDate}|${time}|${timezone}`) === scheduledFor.getTime();
+}
+
+/**
+ * A burst's occurrences share a few dates, times and zones, and luxon's zone arithmetic
+ * costs more than the rest of a delivery's checks: each answer is computed once.
+ */
+class Memo<T> {
+  private readonly values = new Map<string, T>();
+
+  constructor(
+    private readonly compute: (key: string) => T,
+    private readonly capacity = 10_000,
+  ) {}
+
+  get(key: string): T {
+    let value = this.values.get(key);
+    if (value === undefined) {
+      if (this.values.size >= this.capacity) this.values.clear();
+      value = this.compute(key);
+      this.values.set(key, value);
+    }
+    return value;
+  }
+}
+
+const weekdays = new Memo<Weekday>(weekdayOf);
+const instants = new Memo<number>((key) => {
+  const [localDate, time, timezone] = key.split('|');
+  return instantOf(localDate, parseHHMM(time), timezone).getTime();
+});
