@@ -147,18 +147,18 @@ it('skips and counts occurrences older than CATCHUP_MINUTES after a 20-minute ju
     'ada|at-09:12|2026-11-25 2026-11-25T09:12:00.000Z',
   ]);
   expect(outcome?.skipped).toBe(1);
-  expect((await chime.claims.state()).skippedTotal).toBe(1);
+  expect((await chime.queries.status()).skippedTotal).toBe(1);
 });
 
 it('loses nothing when the process dies between claiming and handing off', async () => {
   const chime = await start('2026-11-25T08:50:00Z', { sink: new CrashingOnceSink() });
   await chime.subscribe('ada', 'news', { time: '08:52' });
   await expect(chime.tick()).rejects.toThrow('killed between claim and hand-off');
-  expect(await chime.claims.unconfirmedCount()).toBe(1);
+  expect((await chime.queries.status()).unconfirmedHandOffs).toBe(1);
   chime.clock.advance(MINUTE);
   await chime.tick();
   expect(handedOff(chime)).toEqual(['ada|news|2026-11-25 2026-11-25T08:52:00.000Z']);
-  expect(await chime.claims.unconfirmedCount()).toBe(0);
+  expect((await chime.queries.status()).unconfirmedHandOffs).toBe(0);
   await tickEveryMinute(chime, '2026-11-25T09:00:00Z');
   expect(handedOff(chime)).toHaveLength(1);
 });

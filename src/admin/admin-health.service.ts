@@ -5,8 +5,7 @@ import { appConfig } from '../config/configuration.js';
 import { DeliveryQueue } from '../delivery/delivery.queue.js';
 import { DeliveryStore } from '../store/delivery.store.js';
 import { RedisHealthIndicator } from '../redis/redis.health.js';
-import { ClaimStore } from '../store/claim.store.js';
-import { SchedulerCron } from '../scheduler/scheduler.cron.js';
+import { SchedulerQueries } from '../scheduler/scheduler.queries.js';
 import {
   AdminHealthResponse,
   RedisHealthView,
@@ -23,8 +22,7 @@ const RECENT_DEAD_LETTER_MS = 15 * 60_000;
 export class AdminHealthService {
   constructor(
     private readonly redis: RedisHealthIndicator,
-    private readonly claims: ClaimStore,
-    private readonly cron: SchedulerCron,
+    private readonly scheduler: SchedulerQueries,
     private readonly queue: DeliveryQueue,
     private readonly deliveries: DeliveryStore,
     private readonly clock: Clock,
@@ -78,16 +76,13 @@ export class AdminHealthService {
   }
 
   private async schedulerView(now: Date): Promise<SchedulerHealthView> {
-    const [state, unconfirmedHandOffs] = await Promise.all([
-      this.claims.state(),
-      this.claims.unconfirmedCount(),
-    ]);
+    const { lastTickAt, watermark, unconfirmedHandOffs } = await this.scheduler.status();
     return {
-      lastTickAt: state.lastTickAt?.toISOString() ?? null,
-      watermark: state.watermark?.toISOString() ?? null,
-      lagSeconds: state.lastTickAt ? (now.getTime() - state.lastTickAt.getTime()) / 1000 : null,
+      lastTickAt: lastTickAt?.toISOString() ?? null,
+      watermark: watermark?.toISOString() ?? null,
+      lagSeconds: lastTickAt ? (now.getTime() - lastTickAt.getTime()) / 1000 : null,
       unconfirmedHandOffs,
-      failedTicks: this.cron.failureCount(),
+      failedTicks: this.scheduler.failedTicks(),
     };
   }
 
@@ -97,7 +92,7 @@ export class AdminHealthService {
       watermark: null,
       lagSeconds: null,
       unconfirmedHandOffs: null,
-      failedTicks: this.cron.failureCount(),
+      failedTicks: this.scheduler.failedTicks(),
     };
   }
 }

@@ -2,8 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { RequireToken } from '../access/require-token.decorator.js';
 import { Clock } from '../common/clock.js';
-import { ClaimStore } from '../store/claim.store.js';
-import { OccurrenceScanner } from '../scheduler/occurrence-scanner.js';
+import { SchedulerQueries } from '../scheduler/scheduler.queries.js';
 import { SubscriptionStore } from '../store/subscription.store.js';
 
 const HOUR_MS = 3_600_000;
@@ -44,8 +43,7 @@ export class StatsResponse {
 export class AdminStatsController {
   constructor(
     private readonly subscriptions: SubscriptionStore,
-    private readonly scanner: OccurrenceScanner,
-    private readonly claims: ClaimStore,
+    private readonly scheduler: SchedulerQueries,
     private readonly clock: Clock,
   ) {}
 
@@ -54,17 +52,17 @@ export class AdminStatsController {
   @ApiOkResponse({ type: StatsResponse })
   async stats(): Promise<StatsResponse> {
     const now = this.clock.now();
-    const [byTimezone, byChannel, dueNextHour, state] = await Promise.all([
+    const [byTimezone, byChannel, dueNextHour, status] = await Promise.all([
       this.subscriptions.countByTimezone(),
       this.subscriptions.countByChannel(),
-      this.scanner.countDue(now, new Date(now.getTime() + HOUR_MS), { unclaimedOnly: false }),
-      this.claims.state(),
+      this.scheduler.countDue(now, new Date(now.getTime() + HOUR_MS)),
+      this.scheduler.status(),
     ]);
     const total = Object.values(byTimezone).reduce((sum, count) => sum + count, 0);
     return {
       subscriptions: { total, byChannel, byTimezone },
       dueNextHour,
-      skippedTotal: state.skippedTotal,
+      skippedTotal: status.skippedTotal,
     };
   }
 }

@@ -4,7 +4,7 @@ import { Clock } from '../common/clock.js';
 import { DeliveryQueue } from '../delivery/delivery.queue.js';
 import { DeliveryStore } from '../store/delivery.store.js';
 import { RedisHealthIndicator } from '../redis/redis.health.js';
-import { ClaimStore } from '../store/claim.store.js';
+import { SchedulerQueries } from '../scheduler/scheduler.queries.js';
 import { SubscriptionStore } from '../store/subscription.store.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
 
@@ -16,7 +16,7 @@ export class MetricsController {
     private readonly metrics: ChimeMetrics,
     private readonly queue: DeliveryQueue,
     private readonly deliveries: DeliveryStore,
-    private readonly claims: ClaimStore,
+    private readonly scheduler: SchedulerQueries,
     private readonly subscriptions: SubscriptionStore,
     private readonly redis: RedisHealthIndicator,
     private readonly clock: Clock,
@@ -34,10 +34,10 @@ export class MetricsController {
 
   private async readStoredState(): Promise<void> {
     await this.redis.check();
-    const [counts, deadLetters, state, byTimezone] = await Promise.all([
+    const [counts, deadLetters, { lastTickAt }, byTimezone] = await Promise.all([
       this.queue.counts(),
       this.deliveries.deadLetterCount(),
-      this.claims.state(),
+      this.scheduler.status(),
       this.subscriptions.countByTimezone(),
     ]);
     for (const [state, count] of Object.entries(counts))
@@ -46,10 +46,8 @@ export class MetricsController {
     this.metrics.subscriptions.set(
       Object.values(byTimezone).reduce((sum, count) => sum + count, 0),
     );
-    if (state.lastTickAt) {
-      this.metrics.schedulerLag.set(
-        (this.clock.now().getTime() - state.lastTickAt.getTime()) / 1000,
-      );
+    if (lastTickAt) {
+      this.metrics.schedulerLag.set((this.clock.now().getTime() - lastTickAt.getTime()) / 1000);
     }
   }
 }

@@ -1,32 +1,8 @@
-import { Subscription } from './subscription.js';
-import { DueOccurrence } from './occurrence.js';
+import { aSubscription, anOccurrenceOf } from '../../test/support/factories.js';
 import { occurrencesBetween, sameSchedule, scheduleOf, stillMatches } from './schedule.js';
 
-const subscription: Subscription = {
-  userId: 'ada',
-  tag: 'news',
-  time: '08:00',
-  timezone: 'Asia/Shanghai',
-  days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
-  channel: 'log',
-  target: null,
-  title: 'news',
-  message: '',
-  data: {},
-  paused: false,
-  createdAt: new Date('2026-11-01T00:00:00Z'),
-  updatedAt: new Date('2026-11-01T00:00:00Z'),
-  armedAt: new Date('2026-11-01T00:00:00Z'),
-};
-
-const occurrence: DueOccurrence = {
-  userId: 'ada',
-  tag: 'news',
-  occurrenceId: 'ada|news|2026-11-25',
-  localDate: '2026-11-25',
-  scheduledFor: new Date('2026-11-25T00:00:00Z'),
-  late: false,
-};
+const subscription = aSubscription();
+const occurrence = anOccurrenceOf(subscription, '2026-11-25');
 
 describe('stillMatches (changes win at send time)', () => {
   it('sends an occurrence that still matches its subscription', () => {

@@ -1,13 +1,14 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '../delivery/delivery.module.js';
 import { StoreModule } from '../store/store.module.js';
-import { OccurrenceScanner } from './occurrence-scanner.js';
+import { OccurrenceDispatcher } from './occurrence-dispatcher.js';
 import { SchedulerCron } from './scheduler.cron.js';
+import { SchedulerQueries } from './scheduler.queries.js';
 import { SchedulerService } from './scheduler.service.js';
 
 @Module({
   imports: [StoreModule, DeliveryModule],
-  providers: [OccurrenceScanner, SchedulerService, SchedulerCron],
-  exports: [SchedulerService, OccurrenceScanner, SchedulerCron],
+  providers: [OccurrenceDispatcher, SchedulerService, SchedulerCron, SchedulerQueries],
+  exports: [SchedulerService, SchedulerQueries],
 })
 export class SchedulerModule {}

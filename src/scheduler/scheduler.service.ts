@@ -5,12 +5,13 @@ import { Clock } from '../common/clock.js';
 import { schedulerConfig } from '../config/configuration.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { Subscription } from '../domain/subscription.js';
-import { ClaimStore } from '../store/claim.store.js';
+import { HandOffStore } from '../store/hand-off.store.js';
+import { SchedulerStateStore } from '../store/scheduler-state.store.js';
 import { DeliverySink } from '../domain/delivery-sink.js';
 import { weekdayOf } from '../domain/local-time.js';
 import { occurrencesBetween, scheduleOf } from '../domain/schedule.js';
 import { dueOccurrence } from '../domain/occurrence.js';
-import { HAND_OFF_RETRY_MS, OccurrenceScanner, ScanCounts } from './occurrence-scanner.js';
+import { HAND_OFF_RETRY_MS, OccurrenceDispatcher, ScanCounts } from './occurrence-dispatcher.js';
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
@@ -32,8 +33,9 @@ export class SchedulerService {
   private readonly replica = randomUUID();
 
   constructor(
-    private readonly scanner: OccurrenceScanner,
-    private readonly claims: ClaimStore,
+    private readonly dispatcher: OccurrenceDispatcher,
+    private readonly progress: SchedulerStateStore,
+    private readonly handOffs: HandOffStore,
     private readonly sink: DeliverySink,
     private readonly metrics: ChimeMetrics,
     private readonly clock: Clock,
@@ -43,17 +45,17 @@ export class SchedulerService {
   /** The minute's tick; null when another replica holds this minute's lease. */
   async dispatchDue(now: Date): Promise<TickOutcome | null> {
     const minute = floorToMinute(now);
-    if (!(await this.claims.acquireTickLease(minute, this.replica))) return null;
+    if (!(await this.progress.acquireTickLease(minute, this.replica))) return null;
     await this.recoverHandOffs(now);
     const to = new Date(minute.getTime() + this.config.lookaheadMinutes * MINUTE_MS);
     const { from, missed } = await this.scanStart(minute);
     if (from.getTime() >= to.getTime()) {
-      await this.claims.completeTick(to, now, missed);
+      await this.progress.completeTick(to, now, missed);
       return { from, to, due: 0, enqueued: 0, duplicates: 0, skipped: missed };
     }
-    await this.claims.advanceHorizon(to);
-    const counts = await this.scanner.dispatch(from, to, { replay: false });
-    await this.claims.completeTick(to, now, missed);
+    await this.progress.advanceHorizon(to);
+    const counts = await this.dispatcher.dispatch(from, to, { replay: false });
+    await this.progress.completeTick(to, now, missed);
     if (missed > 0) {
       this.metrics.occurrencesSkipped.inc(missed);
       this.logger.warn(`skipped ${missed} occurrences older than the catch-up horizon`);
@@ -63,7 +65,7 @@ export class SchedulerService {
 
   /** `POST /admin/ticks`: every occurrence in [from, to), armed or not, through the same path. */
   replay(from: Date, to: Date): Promise<ScanCounts> {
-    return this.scanner.dispatch(from, to, { replay: true });
+    return this.dispatcher.dispatch(from, to, { replay: true });
   }
 
   /**
@@ -71,9 +73,9 @@ export class SchedulerService {
    * have scanned already: claim those occurrences now. Called after the write, so a tick
    * that advanced the horizon before it sees the write, or this call sees its horizon.
    */
-  async armed(subscription: Subscription): Promise<void> {
+  async arm(subscription: Subscription): Promise<void> {
     if (subscription.paused) return;
-    const { horizon } = await this.claims.state();
+    const { horizon } = await this.progress.state();
     const armedAt = subscription.armedAt.getTime();
     if (!horizon || horizon.getTime() <= armedAt) return;
     const until = new Date(Math.min(horizon.getTime(), armedAt + DAY_MS));
@@ -86,7 +88,7 @@ export class SchedulerService {
       occurrence: dueOccurrence(subscription, occurrence, now > occurrence.instant.getTime()),
       weekday: weekdayOf(occurrence.localDate),
     }));
-    await this.scanner.claimAndHandOff(candidates, true);
+    await this.dispatcher.claimAndHandOff(candidates, true);
   }
 
   /** Hands off again what a crashed process claimed but never confirmed. */
@@ -94,11 +96,11 @@ export class SchedulerService {
     let recovered = 0;
     for (;;) {
       const retryAt = new Date(now.getTime() + HAND_OFF_RETRY_MS);
-      const stale = await this.claims.takeUnconfirmed(now, retryAt, RECOVERY_BATCH);
+      const stale = await this.handOffs.takeUnconfirmed(now, retryAt, RECOVERY_BATCH);
       if (stale.length === 0) return recovered;
       for (const { receipt, occurrences } of stale) {
         await this.sink.handOff(occurrences);
-        await this.claims.confirmHandOff(receipt);
+        await this.handOffs.confirm(receipt);
         recovered += occurrences.length;
       }
     }
@@ -109,12 +111,14 @@ export class SchedulerService {
    * What lies before that horizon is counted as missed (at most a day of it).
    */
   private async scanStart(minute: Date): Promise<{ from: Date; missed: number }> {
-    const { watermark } = await this.claims.state();
+    const { watermark } = await this.progress.state();
     const horizon = new Date(minute.getTime() - this.config.catchupMinutes * MINUTE_MS);
     if (!watermark) return { from: minute, missed: 0 };
     if (watermark.getTime() >= horizon.getTime()) return { from: watermark, missed: 0 };
     const countFrom = new Date(Math.max(watermark.getTime(), horizon.getTime() - DAY_MS));
-    const missed = await this.scanner.countDue(countFrom, horizon, { unclaimedOnly: true });
+    const missed = await this.dispatcher.countClaimable(countFrom, horizon, {
+      unclaimedOnly: true,
+    });
     return { from: horizon, missed };
   }
 }

@@ -1,8 +1,17 @@
 import { dueOccurrence, DueOccurrence } from '../domain/occurrence.js';
 
-/** One hand-off record line, `<occurrenceId>|<epoch ms>|<late 0/1>` (ids hold no `|`-free tag). */
+/*
+ * A hand-off record holds one line per occurrence, `<occurrenceId>|<epoch ms>|<late 0/1>`
+ * (ids hold no other `|` than their own two). The claim script writes the lines of what it
+ * wins, as the occurrence id followed by the suffix made here.
+ */
+
+export function handOffLineSuffix({ scheduledFor, late }: DueOccurrence): string {
+  return `|${scheduledFor.getTime()}|${late ? 1 : 0}`;
+}
+
 export function handOffLine(occurrence: DueOccurrence): string {
-  return `${occurrence.occurrenceId}|${occurrence.scheduledFor.getTime()}|${occurrence.late ? 1 : 0}`;
+  return `${occurrence.occurrenceId}${handOffLineSuffix(occurrence)}`;
 }
 
 export function parseHandOffLine(line: string): DueOccurrence {

@@ -1,44 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { Redis, Result } from 'ioredis';
+import { Redis } from 'ioredis';
 import { schedulerConfig } from '../config/configuration.js';
 import { RedisKeys } from './redis-keys.js';
+import { scripted } from './redis-scripts.js';
 import { DeadLetter, DeliveryRecord } from './delivery-record.js';
 import { DeliveryLogFilter, DeliveryStore } from './delivery.store.js';
-
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    chimeAcquire(...args: (string | number)[]): Result<number[], Context>;
-    chimeRecordDeliveries(...args: (string | number)[]): Result<number, Context>;
-  }
-}
-
-const ACQUIRE = `
-local taken = {}
-for i = 1, #KEYS do
-  local holder = redis.call('GET', KEYS[i])
-  local previous = ARGV[i + 2]
-  if not holder or holder == ARGV[1] or (previous ~= '' and holder == previous) then
-    redis.call('SET', KEYS[i], ARGV[1], 'EX', ARGV[2])
-    taken[i] = 1
-  else
-    taken[i] = 0
-  end
-end
-return taken`;
-
-/*
- * Appends records to the delivery log and ends the state of those that ended, in one call.
- * KEYS: the log. ARGV: the state keys' prefix, TTL, log length, then per record its
- * occurrence id, its status if it is an ending one (else ''), and the record as JSON.
- */
-const RECORD_DELIVERIES = `
-local statePrefix, ttl, length = ARGV[1], ARGV[2], ARGV[3]
-for i = 4, #ARGV, 3 do
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', length, '*', 'record', ARGV[i + 2])
-  if ARGV[i + 1] ~= '' then redis.call('SET', statePrefix .. ARGV[i], ARGV[i + 1], 'EX', ttl) end
-end
-return #ARGV`;
 
 /** The delivery log keeps about this many entries. */
 export const DELIVERY_LOG_LENGTH = 50_000;
@@ -50,14 +17,15 @@ export class RedisDeliveryStore extends DeliveryStore {
   private pending: DeliveryRecord[] = [];
   private flushing: Promise<void> | null = null;
 
+  private readonly redis: Redis;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly keys: RedisKeys,
     @Inject(schedulerConfig.KEY) private readonly config: ConfigType<typeof schedulerConfig>,
   ) {
     super();
-    redis.defineCommand('chimeAcquire', { lua: ACQUIRE });
-    redis.defineCommand('chimeRecordDeliveries', { numberOfKeys: 1, lua: RECORD_DELIVERIES });
+    this.redis = scripted(redis);
   }
 
   async acquire(
@@ -66,7 +34,7 @@ export class RedisDeliveryStore extends DeliveryStore {
   ): Promise<boolean[]> {
     if (claims.length === 0) return [];
     const keys = claims.map(({ occurrenceId }) => this.keys.deliveryState(occurrenceId));
-    const taken = await this.redis.chimeAcquire(
+    const taken = await this.redis.chimeAcquireDeliveries(
       keys.length,
       ...keys,
       owner,

@@ -7,8 +7,13 @@ import { redisConfig } from '../config/configuration.js';
 export class RedisKeys {
   readonly prefix: string;
 
-  constructor(@Inject(redisConfig.KEY) config: ConfigType<typeof redisConfig>) {
+  constructor(@Inject(redisConfig.KEY) config: Pick<ConfigType<typeof redisConfig>, 'keyPrefix'>) {
     this.prefix = config.keyPrefix;
+  }
+
+  /** The names under `keyPrefix`, outside Nest (tests, benches, tools). */
+  static forPrefix(keyPrefix: string): RedisKeys {
+    return new RedisKeys({ keyPrefix });
   }
 
   /** ZSET of a timezone's subscriptions, scored HHMM. */
@@ -89,7 +94,11 @@ export class RedisKeys {
 
   /** STRING with TTL: which replica runs the tick of a minute. */
   tickLease(minute: string): string {
-    return `${this.prefix}:lease:tick:${minute}`;
+    return `${this.tickLeasePrefix()}${minute}`;
+  }
+
+  tickLeasePrefix(): string {
+    return `${this.prefix}:lease:tick:`;
   }
 }
 

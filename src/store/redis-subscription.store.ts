@@ -1,15 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { Redis, Result } from 'ioredis';
+import { Redis } from 'ioredis';
 import { scoresBetween, toScore } from '../domain/local-time.js';
 import { scheduleOf } from '../domain/schedule.js';
 import { parseScheduleMember, RedisKeys, scheduleMember } from './redis-keys.js';
 import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/subscription.js';
 import { fromHash, toHash } from './subscription.codec.js';
-import {
-  DELETE_SUBSCRIPTION,
-  READ_SUBSCRIPTIONS,
-  SAVE_SUBSCRIPTION,
-} from './subscription.scripts.js';
+import { repliesOf, scripted } from './redis-scripts.js';
 import {
   SaveOutcome,
   ScheduledMember,
@@ -17,24 +13,16 @@ import {
   SubscriptionStore,
 } from './subscription.store.js';
 
-declare module 'ioredis' {
-  interface RedisCommander<Context> {
-    chimeSaveSubscription(...args: (string | number)[]): Result<number, Context>;
-    chimeDeleteSubscription(...args: string[]): Result<number, Context>;
-    chimeReadSubscriptions(...args: (string | number)[]): Result<string[], Context>;
-  }
-}
-
 @Injectable()
 export class RedisSubscriptionStore extends SubscriptionStore {
+  private readonly redis: Redis;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly keys: RedisKeys,
   ) {
     super();
-    redis.defineCommand('chimeSaveSubscription', { numberOfKeys: 5, lua: SAVE_SUBSCRIPTION });
-    redis.defineCommand('chimeDeleteSubscription', { numberOfKeys: 4, lua: DELETE_SUBSCRIPTION });
-    redis.defineCommand('chimeReadSubscriptions', { lua: READ_SUBSCRIPTIONS });
+    this.redis = scripted(redis);
   }
 
   async find({ userId, tag }: SubscriptionKey): Promise<StoredSubscription | null> {
@@ -86,11 +74,7 @@ export class RedisSubscriptionStore extends SubscriptionStore {
     const tags = await this.redis.smembers(this.keys.userTags(userId));
     const pipeline = this.redis.pipeline();
     for (const tag of tags) pipeline.chimeDeleteSubscription(...this.deleteArgs(userId, tag));
-    const replies = (await pipeline.exec()) ?? [];
-    return replies.filter(([error, deleted]) => {
-      if (error) throw error;
-      return deleted === 1;
-    }).length;
+    return (await repliesOf<number>(pipeline)).filter((deleted) => deleted === 1).length;
   }
 
   timezones(): Promise<string[]> {
@@ -114,10 +98,7 @@ export class RedisSubscriptionStore extends SubscriptionStore {
       for (const score of scores) pipeline.zrangebyscore(key, score, score);
       return scores;
     });
-    const replies = ((await pipeline.exec()) ?? []).map(([error, reply]) => {
-      if (error) throw error;
-      return reply as string[];
-    });
+    const replies = await repliesOf<string[]>(pipeline);
     let next = 0;
     return queries.map((scores) => {
       if (scores === null) return withScores(replies[next++]);
@@ -129,10 +110,7 @@ export class RedisSubscriptionStore extends SubscriptionStore {
     const timezones = (await this.timezones()).sort();
     const pipeline = this.redis.pipeline();
     for (const timezone of timezones) pipeline.zcard(this.keys.timezoneSchedule(timezone));
-    const counts = ((await pipeline.exec()) ?? []).map(([error, count]) => {
-      if (error) throw error;
-      return count as number;
-    });
+    const counts = await repliesOf<number>(pipeline);
     return Object.fromEntries(timezones.map((timezone, index) => [timezone, counts[index]]));
   }
 

@@ -1,10 +1,14 @@
 import { Module } from '@nestjs/common';
 import { ClaimStore } from './claim.store.js';
 import { DeliveryStore } from './delivery.store.js';
+import { HandOffStore } from './hand-off.store.js';
 import { RedisClaimStore } from './redis-claim.store.js';
 import { RedisDeliveryStore } from './redis-delivery.store.js';
+import { RedisHandOffStore } from './redis-hand-off.store.js';
 import { RedisKeys } from './redis-keys.js';
+import { RedisSchedulerStateStore } from './redis-scheduler-state.store.js';
 import { RedisSubscriptionStore } from './redis-subscription.store.js';
+import { SchedulerStateStore } from './scheduler-state.store.js';
 import { SubscriptionStore } from './subscription.store.js';
 
 /** Every Redis port, bound to its adapter, and the key namer they share. */
@@ -13,8 +17,17 @@ import { SubscriptionStore } from './subscription.store.js';
     RedisKeys,
     { provide: SubscriptionStore, useClass: RedisSubscriptionStore },
     { provide: ClaimStore, useClass: RedisClaimStore },
+    { provide: HandOffStore, useClass: RedisHandOffStore },
+    { provide: SchedulerStateStore, useClass: RedisSchedulerStateStore },
     { provide: DeliveryStore, useClass: RedisDeliveryStore },
   ],
-  exports: [RedisKeys, SubscriptionStore, ClaimStore, DeliveryStore],
+  exports: [
+    RedisKeys,
+    SubscriptionStore,
+    ClaimStore,
+    HandOffStore,
+    SchedulerStateStore,
+    DeliveryStore,
+  ],
 })
 export class StoreModule {}

@@ -1,6 +1,9 @@
 import { Weekday } from '../domain/local-time.js';
 import { StoredSubscription, Subscription } from '../domain/subscription.js';
 
+/** The `paused` field of a paused subscription's HASH; the claim script compares with it. */
+export const PAUSED_FLAG = '1';
+
 /** A subscription's HASH fields (SPEC 3): everything but its place in the timezone ZSET. */
 export function toHash(subscription: Subscription, revision: number): Record<string, string> {
   const hash: Record<string, string> = {
@@ -13,7 +16,7 @@ export function toHash(subscription: Subscription, revision: number): Record<str
     title: subscription.title,
     message: subscription.message,
     data: JSON.stringify(subscription.data),
-    paused: subscription.paused ? '1' : '0',
+    paused: subscription.paused ? PAUSED_FLAG : '0',
     createdAt: subscription.createdAt.toISOString(),
     updatedAt: subscription.updatedAt.toISOString(),
     armedAt: subscription.armedAt.toISOString(),
@@ -36,7 +39,7 @@ export function fromHash(hash: Record<string, string>): StoredSubscription | nul
     title: hash.title,
     message: hash.message,
     data: JSON.parse(hash.data) as Record<string, unknown>,
-    paused: hash.paused === '1',
+    paused: hash.paused === PAUSED_FLAG,
     createdAt: new Date(hash.createdAt),
     updatedAt: new Date(hash.updatedAt),
     armedAt: new Date(hash.armedAt),

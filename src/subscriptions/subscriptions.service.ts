@@ -3,10 +3,9 @@ import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock.js';
 import { appConfig } from '../config/configuration.js';
 import { ChannelRegistry } from '../channels/channel.registry.js';
-import { nextOccurrence, sameSchedule, scheduleOf } from '../domain/schedule.js';
+import { sameSchedule } from '../domain/schedule.js';
+import { SchedulerQueries } from '../scheduler/scheduler.queries.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
-import { ClaimStore } from '../store/claim.store.js';
-import { occurrenceId } from '../domain/occurrence.js';
 import { PatchSubscriptionDto } from './dto/patch-subscription.dto.js';
 import { PutSubscriptionDto } from './dto/put-subscription.dto.js';
 import { SubscriptionResponse } from './dto/subscription.response.js';
@@ -38,7 +37,7 @@ export class SubscriptionsService {
     private readonly channels: ChannelRegistry,
     private readonly clock: Clock,
     private readonly scheduler: SchedulerService,
-    private readonly claims: ClaimStore,
+    private readonly queries: SchedulerQueries,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {}
 
@@ -89,7 +88,7 @@ export class SubscriptionsService {
       const subscription = this.stamp(key, fields, current);
       const outcome = await this.store.save(subscription, current?.revision ?? null);
       if (outcome === 'conflict') continue;
-      if (subscription.armedAt !== current?.armedAt) await this.scheduler.armed(subscription);
+      if (subscription.armedAt !== current?.armedAt) await this.scheduler.arm(subscription);
       return { created: outcome === 'created', subscription: await this.present(subscription) };
     }
     throw new SubscriptionConflictError(key);
@@ -113,7 +112,7 @@ export class SubscriptionsService {
   }
 
   private async present(subscription: Subscription): Promise<SubscriptionResponse> {
-    const nextRunAt = await this.nextRunAt(subscription);
+    const nextRunAt = await this.queries.nextRunAt(subscription);
     return {
       userId: subscription.userId,
       tag: subscription.tag,
@@ -130,24 +129,5 @@ export class SubscriptionsService {
       updatedAt: subscription.updatedAt.toISOString(),
       nextRunAt: nextRunAt?.toISOString() ?? null,
     };
-  }
-
-  /**
-   * The next occurrence that will be sent. Its local date may be claimed already: inside the
-   * scheduler's horizon that claim is its queued delivery; beyond it, the claim is of an
-   * earlier schedule that already sent that date, so the next date's occurrence is the one.
-   */
-  private async nextRunAt(subscription: Subscription): Promise<Date | null> {
-    if (subscription.paused) return null;
-    const schedule = scheduleOf(subscription);
-    const notBefore = Math.max(this.clock.now().getTime(), subscription.armedAt.getTime());
-    const next = nextOccurrence(schedule, new Date(notBefore));
-    if (!next) return null;
-    const [[claimed], { horizon }] = await Promise.all([
-      this.claims.areClaimed([occurrenceId(subscription, next.localDate)]),
-      this.claims.state(),
-    ]);
-    if (!claimed || next.instant.getTime() < (horizon?.getTime() ?? 0)) return next.instant;
-    return nextOccurrence(schedule, new Date(next.instant.getTime() + 1))?.instant ?? null;
   }
 }

@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { RedisKeys } from '../../src/store/redis-keys.js';
 
 /** Every key under `prefix:` with its type, value and TTL: equal snapshots, unchanged Redis. */
 export async function snapshotKeys(redis: Redis, prefix: string): Promise<Record<string, unknown>> {
@@ -29,10 +30,11 @@ async function readKey(redis: Redis, key: string): Promise<unknown> {
  * leases), which changes on the scheduler's clock whatever requests arrive.
  */
 export async function snapshotOutsideTicks(redis: Redis, prefix: string) {
+  const keys = RedisKeys.forPrefix(prefix);
   const snapshot = await snapshotKeys(redis, prefix);
   return Object.fromEntries(
     Object.entries(snapshot).filter(
-      ([key]) => key !== `${prefix}:scheduler` && !key.startsWith(`${prefix}:lease:`),
+      ([key]) => key !== keys.schedulerState() && !key.startsWith(keys.tickLeasePrefix()),
     ),
   );
 }

@@ -6,10 +6,10 @@ import { Clock } from '../../src/common/clock.js';
 import { configNamespaces } from '../../src/config/configuration.js';
 import { MetricsRegistryModule } from '../../src/metrics/metrics-registry.module.js';
 import { RedisModule } from '../../src/redis/redis.module.js';
-import { ClaimStore } from '../../src/store/claim.store.js';
 import { DeliverySink } from '../../src/domain/delivery-sink.js';
 import { InProcessDeliverySink } from './in-process-sink.js';
 import { SchedulerCron } from '../../src/scheduler/scheduler.cron.js';
+import { SchedulerQueries } from '../../src/scheduler/scheduler.queries.js';
 import { SchedulerService } from '../../src/scheduler/scheduler.service.js';
 import { SubscriptionsModule } from '../../src/subscriptions/subscriptions.module.js';
 import { SubscriptionsService } from '../../src/subscriptions/subscriptions.service.js';
@@ -21,7 +21,7 @@ export interface SchedulerHarness {
   readonly clock: FakeClock;
   readonly scheduler: SchedulerService;
   readonly subscriptions: SubscriptionsService;
-  readonly claims: ClaimStore;
+  readonly queries: SchedulerQueries;
   readonly sink: DeliverySink;
   readonly redis: Redis;
   /** Runs the minute tick at the clock's current time. */
@@ -74,7 +74,7 @@ export async function startSchedulerHarness(options: {
     clock: options.clock,
     scheduler,
     subscriptions,
-    claims: app.get(ClaimStore),
+    queries: app.get(SchedulerQueries),
     sink: app.get(DeliverySink),
     redis: app.get(Redis),
     tick: () => scheduler.dispatchDue(options.clock.now()),

@@ -4,6 +4,7 @@ import { Clock } from '../common/clock.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { SubscriptionStore } from '../store/subscription.store.js';
 import { ClaimCandidate, ClaimOutcome, ClaimStore } from '../store/claim.store.js';
+import { HandOffStore } from '../store/hand-off.store.js';
 import { DeliverySink } from '../domain/delivery-sink.js';
 import { fromScore, instantOf, weekdayOf } from '../domain/local-time.js';
 import { dueOccurrence, DueOccurrence } from '../domain/occurrence.js';
@@ -33,10 +34,11 @@ const BATCHES_IN_FLIGHT = 8;
  * `POST /admin/ticks` all claim through here.
  */
 @Injectable()
-export class OccurrenceScanner {
+export class OccurrenceDispatcher {
   constructor(
     private readonly subscriptions: SubscriptionStore,
     private readonly claims: ClaimStore,
+    private readonly handOffs: HandOffStore,
     private readonly sink: DeliverySink,
     private readonly clock: Clock,
     private readonly metrics: ChimeMetrics,
@@ -50,8 +52,11 @@ export class OccurrenceScanner {
     return this.claimAndHandOff(await this.candidatesIn(from, to), !replay);
   }
 
-  /** How many occurrences in [from, to) a tick would send; with `unclaimedOnly`, not yet claimed. */
-  async countDue(from: Date, to: Date, { unclaimedOnly }: { unclaimedOnly: boolean }) {
+  /**
+   * How many occurrences in [from, to) a tick would send; with `unclaimedOnly`, only those
+   * not claimed yet. It runs the claim script as a dry run, so it claims nothing.
+   */
+  async countClaimable(from: Date, to: Date, { unclaimedOnly }: { unclaimedOnly: boolean }) {
     const retryAt = this.clock.now();
     const tally = { won: 0, duplicate: 0 };
     await this.inBatches(await this.candidatesIn(from, to), async (batch) => {
@@ -78,7 +83,7 @@ export class OccurrenceScanner {
       const won = this.count(counts, batch, outcomes);
       if (won.length === 0 || receipt === null) return;
       await this.sink.handOff(won);
-      await this.claims.confirmHandOff(receipt);
+      await this.handOffs.confirm(receipt);
     });
     return counts;
   }

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '../common/clock.js';
+import { occurrenceId } from '../domain/occurrence.js';
+import { nextOccurrence, scheduleOf } from '../domain/schedule.js';
+import { Subscription } from '../domain/subscription.js';
+import { ClaimStore } from '../store/claim.store.js';
+import { HandOffStore } from '../store/hand-off.store.js';
+import { SchedulerStateStore } from '../store/scheduler-state.store.js';
+import { OccurrenceDispatcher } from './occurrence-dispatcher.js';
+import { SchedulerCron } from './scheduler.cron.js';
+
+/** What the scheduler reports about itself, for health, stats and metrics. */
+export interface SchedulerStatus {
+  readonly lastTickAt: Date | null;
+  readonly watermark: Date | null;
+  /** Occurrences never sent because they were older than the catch-up horizon. */
+  readonly skippedTotal: number;
+  readonly unconfirmedHandOffs: number;
+}
+
+/**
+ * Everything the rest of chime asks the scheduler, in one place: when a subscription runs
+ * next, how much is due, how the tick is doing. It changes nothing.
+ */
+@Injectable()
+export class SchedulerQueries {
+  constructor(
+    private readonly dispatcher: OccurrenceDispatcher,
+    private readonly claims: ClaimStore,
+    private readonly handOffs: HandOffStore,
+    private readonly progress: SchedulerStateStore,
+    private readonly cron: SchedulerCron,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * The next occurrence that will be sent. Its local date may be claimed already: inside the
+   * scheduler's horizon that claim is its queued delivery; beyond it, the claim is of an
+   * earlier schedule that already sent that date, so the next date's occurrence is the one.
+   */
+  async nextRunAt(subscription: Subscription): Promise<Date | null> {
+    if (subscription.paused) return null;
+    const schedule = scheduleOf(subscription);
+    const notBefore = Math.max(this.clock.now().getTime(), subscription.armedAt.getTime());
+    const next = nextOccurrence(schedule, new Date(notBefore));
+    if (!next) return null;
+    const [[claimed], { horizon }] = await Promise.all([
+      this.claims.areClaimed([occurrenceId(subscription, next.localDate)]),
+      this.progress.state(),
+    ]);
+    if (!claimed || next.instant.getTime() < (horizon?.getTime() ?? 0)) return next.instant;
+    return nextOccurrence(schedule, new Date(next.instant.getTime() + 1))?.instant ?? null;
+  }
+
+  /** Occurrences of active subscriptions due in [from, to), claimed or not. */
+  countDue(from: Date, to: Date): Promise<number> {
+    return this.dispatcher.countClaimable(from, to, { unclaimedOnly: false });
+  }
+
+  async status(): Promise<SchedulerStatus> {
+    const [state, unconfirmedHandOffs] = await Promise.all([
+      this.progress.state(),
+      this.handOffs.unconfirmedCount(),
+    ]);
+    const { lastTickAt, watermark, skippedTotal } = state;
+    return { lastTickAt, watermark, skippedTotal, unconfirmedHandOffs };
+  }
+
+  /** Ticks that threw since this process started; known without Redis. */
+  failedTicks(): number {
+    return this.cron.failureCount();
+  }
+}

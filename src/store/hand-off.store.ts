@@ -1,0 +1,23 @@
+import { DueOccurrence } from '../domain/occurrence.js';
+
+/** Names the hand-off record of one claimed batch. */
+export type HandOffReceipt = string;
+
+export interface UnconfirmedHandOff {
+  readonly receipt: HandOffReceipt;
+  readonly occurrences: DueOccurrence[];
+}
+
+/**
+ * The outbox between claiming and delivery: a claimed batch's record stays until delivery
+ * has the batch, so a crash in between leaves it for a later tick to hand off again.
+ */
+export abstract class HandOffStore {
+  /** Delivery has this batch now: drop its hand-off record. */
+  abstract confirm(receipt: HandOffReceipt): Promise<void>;
+
+  /** Hand-off records whose retry time has passed, leased to the caller until `retryAt`. */
+  abstract takeUnconfirmed(now: Date, retryAt: Date, limit: number): Promise<UnconfirmedHandOff[]>;
+
+  abstract unconfirmedCount(): Promise<number>;
+}

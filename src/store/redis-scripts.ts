@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { ChainableCommander, Redis, Result } from 'ioredis';
+
+type ScriptArgs = (string | number)[];
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    chimeClaimDue(...args: ScriptArgs): Result<string, Context>;
+    chimeTakeUnconfirmed(...args: ScriptArgs): Result<string[], Context>;
+    chimeAdvanceFields(...args: ScriptArgs): Result<number, Context>;
+    chimeSaveSubscription(...args: ScriptArgs): Result<number, Context>;
+    chimeDeleteSubscription(...args: ScriptArgs): Result<number, Context>;
+    chimeReadSubscriptions(...args: ScriptArgs): Result<string[], Context>;
+    chimeAcquireDeliveries(...args: ScriptArgs): Result<number[], Context>;
+    chimeRecordDeliveries(...args: ScriptArgs): Result<number, Context>;
+  }
+}
+
+/**
+ * Every Lua script chime runs: its file in lua/ (which says what KEYS and ARGV hold) and how
+ * many leading arguments are keys; without a number, the caller passes the count first.
+ */
+const SCRIPTS: Record<string, { file: string; numberOfKeys?: number }> = {
+  chimeClaimDue: { file: 'claim-due.lua', numberOfKeys: 1 },
+  chimeTakeUnconfirmed: { file: 'take-unconfirmed.lua', numberOfKeys: 1 },
+  chimeAdvanceFields: { file: 'advance-fields.lua', numberOfKeys: 1 },
+  chimeSaveSubscription: { file: 'save-subscription.lua', numberOfKeys: 5 },
+  chimeDeleteSubscription: { file: 'delete-subscription.lua', numberOfKeys: 4 },
+  chimeReadSubscriptions: { file: 'read-subscriptions.lua' },
+  chimeAcquireDeliveries: { file: 'acquire-deliveries.lua' },
+  chimeRecordDeliveries: { file: 'record-deliveries.lua', numberOfKeys: 1 },
+};
+
+const withScripts = new WeakSet<Redis>();
+
+/** Defines every script on the client, once however many adapters share it. */
+export function scripted(redis: Redis): Redis {
+  if (withScripts.has(redis)) return redis;
+  for (const [name, { file, numberOfKeys }] of Object.entries(SCRIPTS)) {
+    const lua = readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');
+    redis.defineCommand(name, { lua, numberOfKeys });
+  }
+  withScripts.add(redis);
+  return redis;
+}
+
+/** Runs a pipeline or transaction and answers its replies, throwing the first error. */
+export async function repliesOf<T = unknown>(commands: ChainableCommander): Promise<T[]> {
+  const replies = (await commands.exec()) ?? [];
+  return replies.map(([error, reply]) => {
+    if (error) throw error;
+    return reply as T;
+  });
+}
