@@ -4,6 +4,7 @@ import type { ConfigType } from '@nestjs/config';
 import ipaddr from 'ipaddr.js';
 import { Webhook } from 'standardwebhooks';
 import { Agent, request } from 'undici';
+import { Clock } from '../common/clock.js';
 import { deliveryConfig } from '../config/configuration.js';
 import { DeliveryError } from '../domain/delivery-error.js';
 import { Notification } from '../domain/notification.js';
@@ -22,6 +23,7 @@ export class WebhookChannel implements NotificationChannel, OnApplicationShutdow
 
   constructor(
     @Inject(deliveryConfig.KEY) private readonly config: ConfigType<typeof deliveryConfig>,
+    private readonly clock: Clock,
   ) {
     const { allowPrivate, secret } = config.webhook;
     // DNS can change after subscribe time: addresses are checked again when connecting.
@@ -72,7 +74,7 @@ export class WebhookChannel implements NotificationChannel, OnApplicationShutdow
   }
 
   private headers(occurrenceId: string, body: string): Record<string, string> {
-    const now = new Date();
+    const now = this.clock.now();
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       'user-agent': 'chime',

@@ -31,9 +31,17 @@ const BULK_ADD = 200;
 const DAY_SECONDS = 86_400;
 const JOB_STATES = ['waiting', 'delayed', 'active', 'completed', 'failed'] as const;
 
-/** Jobs are kept a day once done, so that adding the same job id again is a no-op. */
+/**
+ * Two retry layers, each with its own job. chime retries a failed send itself, per
+ * occurrence (MAX_ATTEMPTS, RETRY_BACKOFF_MS: a new attempt job each time, see
+ * DeliveryService). BullMQ's attempts are for a job whose run failed as a whole before its
+ * sends were decided (Redis unreachable while taking ownership or reading subscriptions): the
+ * rerun sends only what was not finished. Jobs are kept a day once done, so that adding the
+ * same job id again is a no-op.
+ */
+const JOB_RUN_ATTEMPTS = 5;
 const JOB_OPTIONS: JobsOptions = {
-  attempts: 5,
+  attempts: JOB_RUN_ATTEMPTS,
   backoff: { type: 'exponential', delay: 1000 },
   removeOnComplete: { age: DAY_SECONDS },
   removeOnFail: { age: 7 * DAY_SECONDS },
