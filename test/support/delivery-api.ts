@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ADMIN_TOKEN, API_TOKEN, ChimeProcess } from './chime-process.js';
 import { request } from './http.js';
 import { waitFor } from './wait-for.js';
+import { occurrenceId } from '../../src/domain/occurrence.js';
 
 export const MINUTE_MS = 60_000;
 
@@ -26,7 +27,7 @@ export function utcHHMM(instant: number): string {
 
 /** SPEC 4's occurrence id of a UTC subscription due at `instant`. */
 export function occurrenceIdAt(userId: string, tag: string, instant: number): string {
-  return `${userId}|${tag}|${new Date(instant).toISOString().slice(0, 10)}`;
+  return occurrenceId({ userId, tag }, new Date(instant).toISOString().slice(0, 10));
 }
 
 export interface DueSubscription {
