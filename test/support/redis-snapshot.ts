@@ -26,15 +26,19 @@ async function readKey(redis: Redis, key: string): Promise<unknown> {
 }
 
 /**
- * Every key under the prefix but the scheduler's own bookkeeping (its state HASH and tick
- * leases), which changes on the scheduler's clock whatever requests arrive.
+ * Every key under the prefix but the periodic bookkeeping that changes on its own clock
+ * whatever requests arrive: the scheduler's state HASH and tick leases, and the BullMQ
+ * worker's stalled-job check marker.
  */
 export async function snapshotOutsideTicks(redis: Redis, prefix: string) {
   const keys = RedisKeys.forPrefix(prefix);
   const snapshot = await snapshotKeys(redis, prefix);
   return Object.fromEntries(
     Object.entries(snapshot).filter(
-      ([key]) => key !== keys.schedulerState() && !key.startsWith(keys.tickLeasePrefix()),
+      ([key]) =>
+        key !== keys.schedulerState() &&
+        !key.startsWith(keys.tickLeasePrefix()) &&
+        !(key.startsWith(`${keys.queuePrefix()}:`) && key.endsWith(':stalled-check')),
     ),
   );
 }
