@@ -10,9 +10,11 @@ import { RequireToken } from '../access/require-token.decorator.js';
 import { DomainError } from '../common/domain-error.js';
 import { ErrorResponse } from '../common/error.response.js';
 import { DeliveryService } from '../delivery/delivery.service.js';
+import { DeadLetterStore } from '../store/dead-letter.store.js';
 import { DeliveryStore } from '../store/delivery.store.js';
 import {
   DeadLetterRetryResponse,
+  DeadLettersQuery,
   DeadLettersResponse,
   DeliveriesQuery,
   DeliveriesResponse,
@@ -30,6 +32,7 @@ class DeadLetterNotFoundError extends DomainError {
 export class AdminDeliveriesController {
   constructor(
     private readonly store: DeliveryStore,
+    private readonly letters: DeadLetterStore,
     private readonly deliveries: DeliveryService,
   ) {}
 
@@ -43,15 +46,18 @@ export class AdminDeliveriesController {
   }
 
   @Get('dead-letters')
-  @ApiOperation({ summary: 'Deliveries that gave up, newest first' })
+  @ApiOperation({ summary: 'Deliveries that gave up, newest first, a page at a time' })
   @ApiOkResponse({ type: DeadLettersResponse })
-  async deadLetters(): Promise<DeadLettersResponse> {
-    const letters = await this.store.deadLetters();
+  async deadLetters(
+    @Query() { limit = 100, cursor }: DeadLettersQuery,
+  ): Promise<DeadLettersResponse> {
+    const page = await this.letters.page(limit, cursor ?? null);
     return {
-      items: letters.map(({ occurrence, ...letter }) => ({
+      items: page.items.map(({ occurrence, ...letter }) => ({
         ...letter,
         scheduledFor: occurrence.scheduledFor,
       })),
+      nextCursor: page.nextCursor,
     };
   }
 
@@ -61,7 +67,7 @@ export class AdminDeliveriesController {
   @ApiAcceptedResponse({ type: DeadLetterRetryResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   async retry(@Param('id') id: string): Promise<DeadLetterRetryResponse> {
-    const letter = await this.store.takeDeadLetter(id);
+    const letter = await this.letters.find(id);
     if (!letter) throw new DeadLetterNotFoundError(id);
     const jobId = await this.deliveries.retryDeadLetter(letter);
     return { id: letter.id, occurrenceId: letter.occurrenceId, jobId };

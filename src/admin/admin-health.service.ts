@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock.js';
 import { appConfig } from '../config/configuration.js';
 import { DeliveryQueue } from '../delivery/delivery.queue.js';
-import { DeliveryStore } from '../store/delivery.store.js';
+import { DeadLetterStore } from '../store/dead-letter.store.js';
 import { RedisHealthIndicator } from '../redis/redis.health.js';
 import { SchedulerQueries } from '../scheduler/scheduler.queries.js';
 import {
@@ -24,7 +24,7 @@ export class AdminHealthService {
     private readonly redis: RedisHealthIndicator,
     private readonly scheduler: SchedulerQueries,
     private readonly queue: DeliveryQueue,
-    private readonly deliveries: DeliveryStore,
+    private readonly deadLetters: DeadLetterStore,
     private readonly clock: Clock,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
   ) {}
@@ -48,21 +48,17 @@ export class AdminHealthService {
         deadLetters: null,
       };
     }
-    const [scheduler, queue, letters] = await Promise.all([
+    const [scheduler, queue, total, recentDead] = await Promise.all([
       this.schedulerView(now),
       this.queue.counts(),
-      this.deliveries.deadLetters(),
+      this.deadLetters.count(),
+      this.deadLetters.countSince(new Date(now.getTime() - RECENT_DEAD_LETTER_MS)),
     ]);
-    const recentDead = letters.filter(
-      (letter) => now.getTime() - Date.parse(letter.deadAt) < RECENT_DEAD_LETTER_MS,
-    );
     const reasons = [
       ...(scheduler.lagSeconds !== null && scheduler.lagSeconds > MAX_TICK_LAG_SECONDS
         ? [`no tick for ${Math.round(scheduler.lagSeconds)} s`]
         : []),
-      ...(recentDead.length > 0
-        ? [`${recentDead.length} deliveries gave up in the last 15 minutes`]
-        : []),
+      ...(recentDead > 0 ? [`${recentDead} deliveries gave up in the last 15 minutes`] : []),
     ];
     return {
       status: reasons.length > 0 ? 'degraded' : 'ok',
@@ -71,7 +67,7 @@ export class AdminHealthService {
       redis,
       scheduler,
       queue,
-      deadLetters: { total: letters.length, lastFifteenMinutes: recentDead.length },
+      deadLetters: { total, lastFifteenMinutes: recentDead },
     };
   }
 

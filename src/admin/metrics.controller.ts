@@ -2,7 +2,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Clock } from '../common/clock.js';
 import { DeliveryQueue } from '../delivery/delivery.queue.js';
-import { DeliveryStore } from '../store/delivery.store.js';
+import { DeadLetterStore } from '../store/dead-letter.store.js';
 import { RedisHealthIndicator } from '../redis/redis.health.js';
 import { SchedulerQueries } from '../scheduler/scheduler.queries.js';
 import { SubscriptionStore } from '../store/subscription.store.js';
@@ -15,7 +15,7 @@ export class MetricsController {
   constructor(
     private readonly metrics: ChimeMetrics,
     private readonly queue: DeliveryQueue,
-    private readonly deliveries: DeliveryStore,
+    private readonly deadLetters: DeadLetterStore,
     private readonly scheduler: SchedulerQueries,
     private readonly subscriptions: SubscriptionStore,
     private readonly redis: RedisHealthIndicator,
@@ -36,7 +36,7 @@ export class MetricsController {
     await this.redis.check();
     const [counts, deadLetters, { lastTickAt }, byTimezone] = await Promise.all([
       this.queue.counts(),
-      this.deliveries.deadLetterCount(),
+      this.deadLetters.count(),
       this.scheduler.status(),
       this.subscriptions.countByTimezone(),
     ]);

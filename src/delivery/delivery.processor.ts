@@ -22,7 +22,8 @@ export class DeliveryProcessor extends WorkerHost implements OnModuleDestroy {
   }
 
   async process(job: Job<DeliveryJobData>): Promise<void> {
-    await this.deliveries.deliver(job.data.items, job.id!);
+    const lastRun = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    await this.deliveries.deliver(job.data.items, job.id!, lastRun);
   }
 
   /** Before Redis closes: stop taking jobs and let the running ones finish, within a bound. */

@@ -8,14 +8,22 @@ import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { deliveryConfig } from '../config/configuration.js';
 import { DueOccurrence } from '../domain/occurrence.js';
 import { StoredSubscription } from '../domain/subscription.js';
-import { SubscriptionStore } from '../store/subscription.store.js';
+import { SubscriptionStore, UnreadableSubscription } from '../store/subscription.store.js';
 import { ChannelRegistry } from '../channels/channel.registry.js';
 import { DeadLetter, deserialise, DeliveryStatus } from '../store/delivery-record.js';
 import { DeliveryItem, DeliveryQueue } from './delivery.queue.js';
+import { DeadLetterStore } from '../store/dead-letter.store.js';
 import { DeliveryStore } from '../store/delivery.store.js';
 import { DeliveryError } from '../domain/delivery-error.js';
 import { Notification } from '../domain/notification.js';
 import { stillMatches } from '../domain/schedule.js';
+
+/** What a job's item was found to be at send time. */
+type Found = StoredSubscription | UnreadableSubscription | null;
+
+/** A sent occurrence's record is written again after 0.1, 0.2, ... 12.8 s: a failover's span. */
+const RECORD_RETRIES = 8;
+const RECORD_RETRY_MS = 100;
 
 /**
  * Sends a job's occurrences (SPEC 4): never before their instant, only while they still
@@ -31,6 +39,7 @@ export class DeliveryService {
     private readonly subscriptions: SubscriptionStore,
     private readonly channels: ChannelRegistry,
     private readonly store: DeliveryStore,
+    private readonly deadLetters: DeadLetterStore,
     private readonly queue: DeliveryQueue,
     private readonly clock: Clock,
     private readonly metrics: ChimeMetrics,
@@ -39,50 +48,112 @@ export class DeliveryService {
     this.limit = pLimit(config.concurrency);
   }
 
-  /** Delivers the items that `owner` (the job) holds; a job run again skips finished ones. */
-  async deliver(items: readonly DeliveryItem[], owner: string): Promise<void> {
+  /**
+   * Delivers the items that `owner` (the job) holds; a job run again skips finished ones.
+   * Each item succeeds or fails alone. When the job cannot even start (Redis unreachable),
+   * it throws so that BullMQ runs it again, and on its `lastRun` every item becomes a dead
+   * letter instead: nothing is left only in BullMQ's failed set.
+   */
+  async deliver(items: readonly DeliveryItem[], owner: string, lastRun = true): Promise<void> {
     await this.untilDue(items);
+    let work: { item: DeliveryItem; found: Found }[];
+    try {
+      work = await this.takeAndRead(items, owner);
+    } catch (error) {
+      if (!lastRun) throw error;
+      const reason = new DeliveryError(`job failed: ${(error as Error).message}`, true);
+      await Promise.all(items.map((item) => this.giveUp(item, null, reason)));
+      return;
+    }
+    await Promise.all(
+      work.map(({ item, found }) => this.limit(() => this.deliverOne(item, found, owner))),
+    );
+  }
+
+  /** The items this job now owns, each with its subscription as read at send time. */
+  private async takeAndRead(items: readonly DeliveryItem[], owner: string) {
     const claims = items.map(({ occurrence, takeOverFrom }) => ({
       occurrenceId: occurrence.occurrenceId,
       takeOverFrom,
     }));
-    const taken = await this.store.acquire(claims, owner);
-    const mine = items.filter((_, index) => taken[index]);
+    const outcomes = await this.store.acquire(claims, owner);
+    const mine = items.filter((_, index) => outcomes[index] === 'taken');
     const subscriptions = await this.subscriptions.findMany(mine.map((item) => item.occurrence));
-    await Promise.all(
-      mine.map((item, index) =>
-        this.limit(() => this.deliverOne(item, subscriptions[index], owner)),
-      ),
-    );
+    const work = mine.map((item, index) => ({ item, found: subscriptions[index] as Found }));
+    items.forEach((item, index) => {
+      if (outcomes[index] !== 'unreadable') return;
+      const reason = new UnreadableSubscription(
+        item.occurrence,
+        'its delivery state is unreadable',
+      );
+      work.push({ item, found: reason });
+    });
+    return work;
   }
 
-  /** Sends a dead letter's occurrence again, from attempt 1. */
+  /**
+   * Sends a dead letter's occurrence again, from attempt 1. The retry is queued before the
+   * letter leaves the list, so a crash in between loses nothing; the job's id follows from
+   * the letter, so retrying it again queues nothing more.
+   */
   async retryDeadLetter(letter: DeadLetter): Promise<string> {
     const item = { occurrence: letter.occurrence, attempt: 1, takeOverFrom: letter.status };
-    const jobId = this.queue.attemptJobId(item, `${letter.id}|${this.clock.now().toISOString()}`);
+    const jobId = this.queue.attemptJobId(item, `dead-letter|${letter.id}`);
     await this.queue.enqueueAttempt(item, 0, jobId);
+    await this.deadLetters.remove(letter);
     return jobId;
   }
 
-  private async deliverOne(
-    item: DeliveryItem,
-    subscription: StoredSubscription | null,
-    owner: string,
-  ): Promise<void> {
+  private async deliverOne(item: DeliveryItem, found: Found, owner: string): Promise<void> {
     const occurrence = deserialise(item.occurrence);
-    if (!subscription || !stillMatches(subscription, occurrence)) {
-      return this.log(occurrence, item.attempt, subscription?.channel ?? null, 'cancelled');
+    if (found instanceof UnreadableSubscription) {
+      return this.giveUp(item, null, new DeliveryError(`unreadable: ${found.reason}`, false));
     }
+    if (!found || !stillMatches(found, occurrence)) {
+      return this.log(occurrence, item.attempt, found?.channel ?? null, 'cancelled');
+    }
+    const error = await this.send(occurrence, found);
+    if (error) return this.failed(item, owner, found.channel, error);
+    const lateness = (this.clock.now().getTime() - occurrence.scheduledFor.getTime()) / 1000;
+    this.metrics.lateness.observe({ channel: found.channel }, Math.max(0, lateness));
+    await this.recordSent(occurrence, item.attempt, found.channel);
+  }
+
+  /** Only the send decides whether to retry: it answers its error, or null once sent. */
+  private async send(
+    occurrence: DueOccurrence,
+    subscription: StoredSubscription,
+  ): Promise<DeliveryError | null> {
     const channel = this.channels.find(subscription.channel);
+    if (!channel)
+      return new DeliveryError(`channel ${subscription.channel} is not registered`, false);
     try {
-      if (!channel)
-        throw new DeliveryError(`channel ${subscription.channel} is not registered`, false);
       await channel.send(notificationOf(occurrence, subscription));
-      const lateness = (this.clock.now().getTime() - occurrence.scheduledFor.getTime()) / 1000;
-      this.metrics.lateness.observe({ channel: subscription.channel }, Math.max(0, lateness));
-      await this.log(occurrence, item.attempt, subscription.channel, 'delivered');
+      return null;
     } catch (error) {
-      await this.failed(item, owner, subscription.channel, asDeliveryError(error));
+      return asDeliveryError(error);
+    }
+  }
+
+  /**
+   * The send succeeded: its record is written, tried again on its own while Redis is away.
+   * Failing this never sends again (a rerun would); a record still unwritten after the last
+   * try is logged and counted, and the occurrence stays owned by this job until its TTL.
+   */
+  private async recordSent(occurrence: DueOccurrence, attempt: number, channel: string) {
+    for (let retry = 0; ; retry++) {
+      try {
+        return await this.log(occurrence, attempt, channel, 'delivered');
+      } catch (error) {
+        if (retry >= RECORD_RETRIES) {
+          this.metrics.recordFailures.inc();
+          this.logger.error(
+            `sent ${occurrence.occurrenceId} but could not record it: ${(error as Error).message}`,
+          );
+          return;
+        }
+        await sleep(RECORD_RETRY_MS * 2 ** retry);
+      }
     }
   }
 
@@ -99,10 +170,17 @@ export class DeliveryService {
       await this.queue.enqueueAttempt(retry, delayMs, this.queue.attemptJobId(retry, owner));
       return this.log(occurrence, attempt, channel, 'retrying', error.message);
     }
+    await this.giveUp(item, channel, error);
+  }
+
+  /** Ends the occurrence as a dead letter: `dead` when it may pass later, else `failed`. */
+  private async giveUp(item: DeliveryItem, channel: string | null, error: DeliveryError) {
+    const occurrence = deserialise(item.occurrence);
+    const { attempt } = item;
     const status = error.retryable ? 'dead' : 'failed';
     // Logged first: a listed letter has ended, so its retry can take the occurrence over.
     await this.log(occurrence, attempt, channel, status, error.message);
-    await this.store.addDeadLetter({
+    await this.deadLetters.add({
       id: randomBytes(9).toString('base64url'),
       occurrenceId: occurrence.occurrenceId,
       occurrence: item.occurrence,

@@ -40,6 +40,10 @@ export class ChimeMetrics {
     'chime_occurrences_cancelled_total',
     'Queued occurrences not sent because their subscription changed, paused or went away',
   );
+  readonly recordFailures = this.counter(
+    'chime_delivery_record_failures_total',
+    'Sends that succeeded but whose delivery record could not be written after every retry',
+  );
   readonly deliveries = new Counter({
     name: 'chime_deliveries_total',
     help: 'Delivery attempts by channel and outcome: delivered, retrying, failed, dead, cancelled',

@@ -1,4 +1,4 @@
-import { DeadLetter, DeliveryRecord, DeliveryStatus } from './delivery-record.js';
+import { DeliveryRecord, DeliveryStatus } from './delivery-record.js';
 
 export interface DeliveryLogFilter {
   readonly userId?: string;
@@ -7,7 +7,10 @@ export interface DeliveryLogFilter {
   readonly limit: number;
 }
 
-/** Per-occurrence delivery state, the delivery log and the dead letters, in Redis. */
+/** `unreadable`: Redis cannot read the occurrence's state key; the others are unaffected. */
+export type AcquireOutcome = 'taken' | 'held' | 'unreadable';
+
+/** Per-occurrence delivery state and the delivery log, in Redis. */
 export abstract class DeliveryStore {
   /**
    * Takes occurrences for `owner` (a job id): free ones, ones it holds already (a job run
@@ -17,19 +20,10 @@ export abstract class DeliveryStore {
   abstract acquire(
     claims: readonly { occurrenceId: string; takeOverFrom?: string }[],
     owner: string,
-  ): Promise<boolean[]>;
+  ): Promise<AcquireOutcome[]>;
 
   /** Logs an attempt; an ending status (delivered, failed, dead, cancelled) also ends its state. */
   abstract record(record: DeliveryRecord): Promise<void>;
 
   abstract recent(filter: DeliveryLogFilter): Promise<(DeliveryRecord & { id: string })[]>;
-
-  abstract addDeadLetter(letter: DeadLetter): Promise<void>;
-
-  abstract deadLetters(): Promise<DeadLetter[]>;
-
-  abstract deadLetterCount(): Promise<number>;
-
-  /** Removes and returns the letter, or null when there is none with that id. */
-  abstract takeDeadLetter(id: string): Promise<DeadLetter | null>;
 }

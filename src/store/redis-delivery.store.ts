@@ -4,13 +4,14 @@ import { Redis } from 'ioredis';
 import { schedulerConfig } from '../config/configuration.js';
 import { RedisKeys } from './redis-keys.js';
 import { scripted } from './redis-scripts.js';
-import { DeadLetter, DeliveryRecord } from './delivery-record.js';
-import { DeliveryLogFilter, DeliveryStore } from './delivery.store.js';
+import { DeliveryRecord } from './delivery-record.js';
+import { AcquireOutcome, DeliveryLogFilter, DeliveryStore } from './delivery.store.js';
 
 /** The delivery log keeps about this many entries. */
 export const DELIVERY_LOG_LENGTH = 50_000;
 const LOG_PAGE = 1000;
 const ENDING = new Set(['delivered', 'failed', 'dead', 'cancelled']);
+const ACQUIRE_OUTCOMES: AcquireOutcome[] = ['held', 'taken', 'unreadable'];
 
 @Injectable()
 export class RedisDeliveryStore extends DeliveryStore {
@@ -31,7 +32,7 @@ export class RedisDeliveryStore extends DeliveryStore {
   async acquire(
     claims: readonly { occurrenceId: string; takeOverFrom?: string }[],
     owner: string,
-  ): Promise<boolean[]> {
+  ): Promise<AcquireOutcome[]> {
     if (claims.length === 0) return [];
     const keys = claims.map(({ occurrenceId }) => this.keys.deliveryState(occurrenceId));
     const taken = await this.redis.chimeAcquireDeliveries(
@@ -41,7 +42,7 @@ export class RedisDeliveryStore extends DeliveryStore {
       this.config.dedupeTtlSeconds,
       ...claims.map(({ takeOverFrom }) => takeOverFrom ?? ''),
     );
-    return taken.map((flag) => flag === 1);
+    return taken.map((code) => ACQUIRE_OUTCOMES[code]);
   }
 
   /**
@@ -86,30 +87,6 @@ export class RedisDeliveryStore extends DeliveryStore {
       if (page.length < LOG_PAGE) return found;
       end = `(${page[page.length - 1][0]}`;
     }
-  }
-
-  async addDeadLetter(letter: DeadLetter): Promise<void> {
-    await this.redis.hset(this.keys.deadLetters(), letter.id, JSON.stringify(letter));
-  }
-
-  async deadLetters(): Promise<DeadLetter[]> {
-    const letters = Object.values(await this.redis.hgetall(this.keys.deadLetters()));
-    return letters
-      .map((json) => JSON.parse(json) as DeadLetter)
-      .sort((a, b) => b.deadAt.localeCompare(a.deadAt));
-  }
-
-  deadLetterCount(): Promise<number> {
-    return this.redis.hlen(this.keys.deadLetters());
-  }
-
-  async takeDeadLetter(id: string): Promise<DeadLetter | null> {
-    const [[, json], [, removed]] = (await this.redis
-      .multi()
-      .hget(this.keys.deadLetters(), id)
-      .hdel(this.keys.deadLetters(), id)
-      .exec()) as [[null, string | null], [null, number]];
-    return removed === 1 && json ? (JSON.parse(json) as DeadLetter) : null;
   }
 }
 

@@ -87,6 +87,11 @@ export class RedisKeys {
     return `${this.prefix}:dead-letters`;
   }
 
+  /** ZSET, score 0: `<deadAt ms>|<id>` of every dead letter, newest last in lexical order. */
+  deadLetterIndex(): string {
+    return `${this.prefix}:dead-letters:index`;
+  }
+
   /** What BullMQ puts before its queue keys, so that they too live under KEY_PREFIX. */
   queuePrefix(): string {
     return `${this.prefix}:bull`;

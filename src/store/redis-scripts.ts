@@ -13,6 +13,7 @@ declare module 'ioredis' {
     chimeReadSubscriptions(...args: ScriptArgs): Result<string[], Context>;
     chimeAcquireDeliveries(...args: ScriptArgs): Result<number[], Context>;
     chimeRecordDeliveries(...args: ScriptArgs): Result<number, Context>;
+    chimeTrimDeadLetters(...args: ScriptArgs): Result<number, Context>;
   }
 }
 
@@ -29,6 +30,7 @@ const SCRIPTS: Record<string, { file: string; numberOfKeys?: number }> = {
   chimeReadSubscriptions: { file: 'read-subscriptions.lua' },
   chimeAcquireDeliveries: { file: 'acquire-deliveries.lua' },
   chimeRecordDeliveries: { file: 'record-deliveries.lua', numberOfKeys: 1 },
+  chimeTrimDeadLetters: { file: 'trim-dead-letters.lua', numberOfKeys: 2 },
 };
 
 const withScripts = new WeakSet<Redis>();

@@ -8,6 +8,7 @@ import { fromHash, toHash } from './subscription.codec.js';
 import { repliesOf, scripted } from './redis-scripts.js';
 import {
   SaveOutcome,
+  UnreadableSubscription,
   ScheduledMember,
   ScoreRange,
   SubscriptionStore,
@@ -32,17 +33,17 @@ export class RedisSubscriptionStore extends SubscriptionStore {
   async listByUser(userId: string): Promise<StoredSubscription[]> {
     const tags = (await this.redis.smembers(this.keys.userTags(userId))).sort();
     const subscriptions = await this.findMany(tags.map((tag) => ({ userId, tag })));
-    return subscriptions.filter((subscription) => subscription !== null);
+    return subscriptions.filter((subscription) => subscription !== null).map(readable);
   }
 
   /** One script call for all of them: a 100-occurrence delivery job reads 100 at once. */
-  async findMany(keys: readonly SubscriptionKey[]): Promise<(StoredSubscription | null)[]> {
+  async findMany(
+    keys: readonly SubscriptionKey[],
+  ): Promise<(StoredSubscription | UnreadableSubscription | null)[]> {
     if (keys.length === 0) return [];
     const names = keys.map(({ userId, tag }) => this.keys.subscription(userId, tag));
     const hashes = await this.redis.chimeReadSubscriptions(names.length, ...names);
-    return hashes.map((json) =>
-      json ? fromHash(JSON.parse(json) as Record<string, string>) : null,
-    );
+    return hashes.map((json, index) => decoded(keys[index], json));
   }
 
   async save(subscription: Subscription, expectedRevision: number | null): Promise<SaveOutcome> {
@@ -146,4 +147,27 @@ function withScores(pairs: readonly string[]): ScheduledMember[] {
 function scheduled(member: string, score: number): ScheduledMember {
   const { userId, tag } = parseScheduleMember(member);
   return { userId, tag, score };
+}
+
+/** A reply of lua/read-subscriptions.lua, decoded: one bad HASH spoils no other. */
+function decoded(
+  key: SubscriptionKey,
+  json: string,
+): StoredSubscription | UnreadableSubscription | null {
+  if (json === '') return null;
+  if (json.startsWith('!')) return new UnreadableSubscription(key, json.slice(1));
+  try {
+    return fromHash(JSON.parse(json) as Record<string, string>);
+  } catch (error) {
+    return new UnreadableSubscription(key, (error as Error).message);
+  }
+}
+
+function readable(found: StoredSubscription | UnreadableSubscription): StoredSubscription {
+  if (found instanceof UnreadableSubscription) {
+    throw new Error(
+      `subscription ${found.key.userId}|${found.key.tag} is unreadable: ${found.reason}`,
+    );
+  }
+  return found;
 }

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ClaimStore } from './claim.store.js';
+import { DeadLetterStore } from './dead-letter.store.js';
 import { DeliveryStore } from './delivery.store.js';
 import { HandOffStore } from './hand-off.store.js';
 import { RedisClaimStore } from './redis-claim.store.js';
+import { RedisDeadLetterStore } from './redis-dead-letter.store.js';
 import { RedisDeliveryStore } from './redis-delivery.store.js';
 import { RedisHandOffStore } from './redis-hand-off.store.js';
 import { RedisKeys } from './redis-keys.js';
@@ -20,6 +22,7 @@ import { SubscriptionStore } from './subscription.store.js';
     { provide: HandOffStore, useClass: RedisHandOffStore },
     { provide: SchedulerStateStore, useClass: RedisSchedulerStateStore },
     { provide: DeliveryStore, useClass: RedisDeliveryStore },
+    { provide: DeadLetterStore, useClass: RedisDeadLetterStore },
   ],
   exports: [
     RedisKeys,
@@ -28,6 +31,7 @@ import { SubscriptionStore } from './subscription.store.js';
     HandOffStore,
     SchedulerStateStore,
     DeliveryStore,
+    DeadLetterStore,
   ],
 })
 export class StoreModule {}

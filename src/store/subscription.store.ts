@@ -14,6 +14,14 @@ export interface ScoreRange {
   readonly toScore: number;
 }
 
+/** A stored subscription that cannot be read: its delivery fails, the others go on. */
+export class UnreadableSubscription {
+  constructor(
+    readonly key: SubscriptionKey,
+    readonly reason: string,
+  ) {}
+}
+
 /** Owns every Redis key of a subscription (SPEC 3); each write changes them together. */
 export abstract class SubscriptionStore {
   abstract find(key: SubscriptionKey): Promise<StoredSubscription | null>;
@@ -21,7 +29,9 @@ export abstract class SubscriptionStore {
   abstract listByUser(userId: string): Promise<StoredSubscription[]>;
 
   /** Each key's subscription, or null where there is none; one round trip. */
-  abstract findMany(keys: readonly SubscriptionKey[]): Promise<(StoredSubscription | null)[]>;
+  abstract findMany(
+    keys: readonly SubscriptionKey[],
+  ): Promise<(StoredSubscription | UnreadableSubscription | null)[]>;
 
   /**
    * Writes the whole subscription if the stored revision is still `expectedRevision`

@@ -1,12 +1,15 @@
 -- Takes each occurrence's delivery state for a job, in one step.
 -- KEYS: the state keys. ARGV: the job (owner), the TTL, then per key the holder it may take
 -- over from ('' for none). A key is taken when free, held by the owner already (a job run
--- again), or held by that previous holder. Returns 1 (taken) or 0 per key.
+-- again), or held by that previous holder. Returns per key 1 (taken), 0 (held by another or
+-- ended) or 2 (Redis cannot read the key): one unreadable key spoils no other.
 local taken = {}
 for i = 1, #KEYS do
-  local holder = redis.call('GET', KEYS[i])
+  local holder = redis.pcall('GET', KEYS[i])
   local previous = ARGV[i + 2]
-  if not holder or holder == ARGV[1] or (previous ~= '' and holder == previous) then
+  if type(holder) == 'table' and holder.err then
+    taken[i] = 2
+  elseif not holder or holder == ARGV[1] or (previous ~= '' and holder == previous) then
     redis.call('SET', KEYS[i], ARGV[1], 'EX', ARGV[2])
     taken[i] = 1
   else
