@@ -229,3 +229,33 @@ it('leaves out paused subscriptions and disabled weekdays, counting paused ones 
   expect(counts).toEqual({ due: 1, enqueued: 1, duplicates: 0, skipped: 1 });
   expect(handedOff(chime)).toEqual(['ada|weekday|2026-11-25 2026-11-25T09:00:00.000Z']);
 });
+
+it('re-arms on a repeated write when arming failed after the first one was saved', async () => {
+  const chime = await start('2026-11-25T08:50:00Z');
+  await tickEveryMinute(chime, '2026-11-25T08:59:00Z');
+  chime.clock.set('2026-11-25T08:58:30Z');
+  // The scheduler's state cannot be read for a moment: the write is saved, its arming fails.
+  const state = RedisKeys.forPrefix(chime.keyPrefix).schedulerState();
+  await chime.redis.rename(state, `${state}:aside`);
+  await chime.redis.set(state, 'unreadable');
+  await expect(chime.subscribe('ada', 'soon', { time: '09:00' })).rejects.toThrow();
+  await chime.redis.del(state);
+  await chime.redis.rename(`${state}:aside`, state);
+  expect(handedOff(chime)).toEqual([]);
+
+  await chime.subscribe('ada', 'soon', { time: '09:00' });
+  expect(handedOff(chime)).toEqual(['ada|soon|2026-11-25 2026-11-25T09:00:00.000Z']);
+});
+
+it('claims nothing from days ago when an old subscription is written again', async () => {
+  const chime = await start('2026-11-22T08:50:00Z');
+  await chime.subscribe('ada', 'news', { time: '09:00' });
+  await tickEveryMinute(chime, '2026-11-22T09:05:00Z');
+  expect(handedOff(chime)).toEqual(['ada|news|2026-11-22 2026-11-22T09:00:00.000Z']);
+  // Three days on, that day's claim has expired; a title change re-arms the subscription.
+  await chime.redis.del(RedisKeys.forPrefix(chime.keyPrefix).sent('ada|news|2026-11-22'));
+  chime.clock.set('2026-11-25T08:50:00Z');
+  await chime.tick();
+  await chime.subscribe('ada', 'news', { time: '09:00', title: 'renamed' });
+  expect(handedOff(chime)).toEqual(['ada|news|2026-11-22 2026-11-22T09:00:00.000Z']);
+});

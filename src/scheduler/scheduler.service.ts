@@ -69,25 +69,28 @@ export class SchedulerService {
   }
 
   /**
-   * A subscription whose schedule was just set may be due before the horizon, which ticks
-   * have scanned already: claim those occurrences now. Called after the write, so a tick
-   * that advanced the horizon before it sees the write, or this call sees its horizon.
+   * A subscription written since the ticks scanned ahead may be due before their horizon:
+   * claim those occurrences now. Called after every write, so a tick that advanced the
+   * horizon before it sees the write, or this call sees its horizon; claims make a repeat a
+   * no-op, and a write repeated after its arming failed claims what was missed. It looks no
+   * further back than the catch-up horizon, as a tick after downtime would.
    */
   async arm(subscription: Subscription): Promise<void> {
     if (subscription.paused) return;
     const { horizon } = await this.progress.state();
-    const armedAt = subscription.armedAt.getTime();
-    if (!horizon || horizon.getTime() <= armedAt) return;
-    const until = new Date(Math.min(horizon.getTime(), armedAt + DAY_MS));
     const now = this.clock.now().getTime();
-    const candidates = occurrencesBetween(
-      scheduleOf(subscription),
-      subscription.armedAt,
-      until,
-    ).map((occurrence) => ({
-      occurrence: dueOccurrence(subscription, occurrence, now > occurrence.instant.getTime()),
-      weekday: weekdayOf(occurrence.localDate),
-    }));
+    const from = Math.max(
+      subscription.armedAt.getTime(),
+      now - this.config.catchupMinutes * MINUTE_MS,
+    );
+    if (!horizon || horizon.getTime() <= from) return;
+    const until = new Date(Math.min(horizon.getTime(), from + DAY_MS));
+    const candidates = occurrencesBetween(scheduleOf(subscription), new Date(from), until).map(
+      (occurrence) => ({
+        occurrence: dueOccurrence(subscription, occurrence, now > occurrence.instant.getTime()),
+        weekday: weekdayOf(occurrence.localDate),
+      }),
+    );
     await this.dispatcher.claimAndHandOff(candidates, true);
   }
 

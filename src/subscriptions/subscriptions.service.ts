@@ -88,7 +88,9 @@ export class SubscriptionsService {
       const subscription = this.stamp(key, fields, current);
       const outcome = await this.store.save(subscription, current?.revision ?? null);
       if (outcome === 'conflict') continue;
-      if (subscription.armedAt !== current?.armedAt) await this.scheduler.arm(subscription);
+      // Every write arms, not only one that moved `armedAt`: claims make arming idempotent,
+      // and a write repeated after its arming failed (Redis blip) then claims what was missed.
+      await this.scheduler.arm(subscription);
       return { created: outcome === 'created', subscription: await this.present(subscription) };
     }
     throw new SubscriptionConflictError(key);

@@ -24,6 +24,7 @@ export interface SchedulerHarness {
   readonly queries: SchedulerQueries;
   readonly sink: DeliverySink;
   readonly redis: Redis;
+  readonly keyPrefix: string;
   /** Runs the minute tick at the clock's current time. */
   tick(): ReturnType<SchedulerService['dispatchDue']>;
   subscribe(userId: string, tag: string, body: Partial<PutSubscriptionDto>): Promise<unknown>;
@@ -77,6 +78,7 @@ export async function startSchedulerHarness(options: {
     queries: app.get(SchedulerQueries),
     sink: app.get(DeliverySink),
     redis: app.get(Redis),
+    keyPrefix: options.keyPrefix,
     tick: () => scheduler.dispatchDue(options.clock.now()),
     subscribe: (userId, tag, body) =>
       subscriptions.put({ userId, tag }, { channel: 'log', ...body } as PutSubscriptionDto),
