@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/prerequisites.sh
 
+ensure_node
 ensure_node_modules
 ensure_redis_server
 mkdir -p var/redis var/outbox

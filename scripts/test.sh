@@ -5,6 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/prerequisites.sh
 
+ensure_node || exit 1
 ensure_node_modules || exit 1
 ensure_redis_server || exit 1
 # The metrics e2e test checks /metrics with promtool and scrapes it with a real Prometheus.

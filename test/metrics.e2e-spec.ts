@@ -89,10 +89,10 @@ describe('metrics', () => {
       const query = async (promql: string) => {
         const url = `http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(promql)}`;
         type QueryAnswer = { data?: { result?: { value: [number, string] }[] } };
-        const answer = (await fetch(url).then(
-          (response) => response.json(),
-          () => null,
-        )) as QueryAnswer | null;
+        // Until its storage is ready Prometheus answers 503 in plain text: no result yet.
+        const answer = (await fetch(url)
+          .then((response) => (response.ok ? response.json() : null))
+          .catch(() => null)) as QueryAnswer | null;
         return answer?.data?.result ?? [];
       };
       await waitFor(async () => (await query('up{job="chime"}'))[0]?.value[1] === '1', 25_000);
