@@ -40,7 +40,7 @@ describe('delivery on the clock', () => {
     await sink?.stop();
   }, HOOK_TIMEOUT_MS);
 
-  it('sends at its instant, once and not late, and sends nothing for subscriptions paused, deleted or moved before it', async () => {
+  it('sends at its instant, once and not late, marks a retried send late, and sends nothing for subscriptions paused, deleted or moved before it', async () => {
     const userId = uniqueUser('clock');
     const instant = nextUsableMinute(Date.now());
     const subscribe = (tag: string) =>
@@ -48,8 +48,9 @@ describe('delivery on the clock', () => {
     const api = (method: string, tag: string, body?: unknown) =>
       request(chime.baseUrl, method, `/subscriptions/${userId}/${tag}`, { token: API_TOKEN, body });
 
-    const [onTime, paused, deleted, moved] = await Promise.all(
-      ['on-time', 'paused', 'deleted', 'moved'].map(subscribe),
+    sink.script('/retried', [{ status: 503 }, { status: 200 }]);
+    const [onTime, paused, deleted, moved, retried] = await Promise.all(
+      ['on-time', 'paused', 'deleted', 'moved', 'retried'].map(subscribe),
     );
     const changes = await Promise.all([
       api('PATCH', 'paused', { paused: true }),
@@ -75,12 +76,29 @@ describe('delivery on the clock', () => {
       scheduledFor: new Date(instant).toISOString(),
       late: false,
     });
-    expect(sink.requests().map((request) => request.path)).toEqual(['/on-time']);
+    // Claimed ahead of time, but sent again after RETRY_BACKOFF_MS (2 s): more than 2 s late.
+    const [, retriedSend] = await sink.waitForRequests(2, '/retried', 10_000);
+    expect(retriedSend.body).toMatchObject({ occurrenceId: retried.occurrenceId, late: true });
+    expect(
+      sink
+        .requests()
+        .map((request) => request.path)
+        .filter((path) => path !== '/retried'),
+    ).toEqual(['/on-time']);
     expect(cancelled.map((record) => record.occurrenceId).sort()).toEqual(
       [paused.occurrenceId, deleted.occurrenceId, moved.occurrenceId].sort(),
     );
-    expect(await deliveries(chime, { userId, status: 'delivered' })).toEqual([
+    expect(await deliveries(chime, { userId, tag: 'on-time', status: 'delivered' })).toEqual([
       expect.objectContaining({ occurrenceId: onTime.occurrenceId, attempt: 1, late: false }),
+    ]);
+    await waitFor(
+      async () =>
+        (await deliveries(chime, { userId, tag: 'retried', status: 'delivered' })).length > 0,
+      5_000,
+      () => 'the retried delivery record',
+    );
+    expect(await deliveries(chime, { userId, tag: 'retried', status: 'delivered' })).toEqual([
+      expect.objectContaining({ occurrenceId: retried.occurrenceId, attempt: 2, late: true }),
     ]);
   }, 90_000);
 });

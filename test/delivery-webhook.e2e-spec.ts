@@ -5,7 +5,10 @@ import {
   deliveries,
   DueSubscription,
   replayMinute,
+  subscribeAt,
   subscribeDueNow,
+  floorToMinute,
+  MINUTE_MS,
   uniqueUser,
   waitForDeadLetter,
   waitForRecord,
@@ -32,9 +35,12 @@ describe('webhook delivery', () => {
   let signed: ChimeProcess;
   let unsigned: ChimeProcess;
 
-  /** Subscribes `userId` to a webhook at `path` on the sink, due now, and replays its minute. */
+  /**
+   * Subscribes `userId` to a webhook at `path` on the sink, due a minute ago, and replays
+   * that minute: the send leaves well over 2 s after its instant, so it is `late`.
+   */
   async function sendNow(chime: ChimeProcess, userId: string, path: string, extra = {}) {
-    const due = await subscribeDueNow(chime, userId, 'ping', {
+    const due = await subscribeAt(chime, userId, 'ping', floorToMinute(Date.now()) - MINUTE_MS, {
       channel: 'webhook',
       target: sink.url(path),
       ...extra,

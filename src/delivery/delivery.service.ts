@@ -23,6 +23,7 @@ type Found = StoredSubscription | UnreadableSubscription | null;
 
 /** A sent occurrence's record is written again after 0.1, 0.2, ... 12.8 s: a failover's span. */
 const RECORD_RETRIES = 8;
+const LATE_AFTER_MS = 2_000;
 const RECORD_RETRY_MS = 100;
 
 /**
@@ -112,7 +113,7 @@ export class DeliveryService {
     if (!found || !stillMatches(found, occurrence)) {
       return this.log(occurrence, item.attempt, found?.channel ?? null, 'cancelled');
     }
-    const error = await this.send(occurrence, found);
+    const error = await this.send(occurrence, found, this.isLate(occurrence));
     if (error) return this.failed(item, owner, found.channel, error);
     const lateness = (this.clock.now().getTime() - occurrence.scheduledFor.getTime()) / 1000;
     this.metrics.lateness.observe({ channel: found.channel }, Math.max(0, lateness));
@@ -123,12 +124,13 @@ export class DeliveryService {
   private async send(
     occurrence: DueOccurrence,
     subscription: StoredSubscription,
+    late: boolean,
   ): Promise<DeliveryError | null> {
     const channel = this.channels.find(subscription.channel);
     if (!channel)
       return new DeliveryError(`channel ${subscription.channel} is not registered`, false);
     try {
-      await channel.send(notificationOf(occurrence, subscription));
+      await channel.send(notificationOf(occurrence, subscription, late));
       return null;
     } catch (error) {
       return asDeliveryError(error);
@@ -212,10 +214,15 @@ export class DeliveryService {
       status,
       attempt,
       scheduledFor: occurrence.scheduledFor.toISOString(),
-      late: occurrence.late,
+      late: this.isLate(occurrence),
       at: this.clock.now().toISOString(),
       ...(error ? { error } : {}),
     });
+  }
+
+  /** SPEC 4: late means leaving more than 2 s after the instant, however early it was claimed. */
+  private isLate(occurrence: DueOccurrence): boolean {
+    return this.clock.now().getTime() - occurrence.scheduledFor.getTime() > LATE_AFTER_MS;
   }
 
   /** Jobs wake at their delay; a clock a little behind the queue's must still not send early. */
@@ -226,8 +233,12 @@ export class DeliveryService {
   }
 }
 
-function notificationOf(occurrence: DueOccurrence, subscription: StoredSubscription): Notification {
-  const { occurrenceId, userId, tag, scheduledFor, late } = occurrence;
+function notificationOf(
+  occurrence: DueOccurrence,
+  subscription: StoredSubscription,
+  late: boolean,
+): Notification {
+  const { occurrenceId, userId, tag, scheduledFor } = occurrence;
   const { title, message, data, target } = subscription;
   return { occurrenceId, userId, tag, scheduledFor, late, title, message, data, target };
 }
