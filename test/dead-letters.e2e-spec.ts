@@ -93,7 +93,7 @@ describe('dead letters', () => {
       seen.push(...answer.body.items);
       cursor = answer.body.nextCursor;
       pages++;
-    } while (cursor !== null);
+    } while (cursor && pages < 10);
     expect(pages).toBe(3);
     expect(seen).toHaveLength(5);
     expect(new Set(seen.map((letter) => letter.id)).size).toBe(5);

@@ -23,7 +23,7 @@ describe('a saved subscription, claimed by the claim script', () => {
   beforeAll(() => {
     redis = new Redis(testRedisUrl());
     const keys = RedisKeys.forPrefix(uniquePrefix('store'));
-    subscriptions = new RedisSubscriptionStore(redis, keys);
+    subscriptions = new RedisSubscriptionStore(redis, keys, { maxTagsPerUser: 1000 });
     claims = new RedisClaimStore(redis, keys, { dedupeTtlSeconds: 600 } as never);
     handOffs = new RedisHandOffStore(redis, keys);
   });

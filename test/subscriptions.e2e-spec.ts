@@ -312,7 +312,7 @@ describe('subscriptions API', () => {
       expect(missing.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
     });
 
-    it("lists exactly the user's subscriptions as {items: [...]}", async () => {
+    it("lists exactly the user's subscriptions as {items: [...], nextCursor: null}", async () => {
       await api('PUT', '/subscriptions/ada/news', { time: '08:00', channel: 'log' });
       await api('PUT', '/subscriptions/ada/sport', { time: '18:00', channel: 'log' });
       await api('PUT', '/subscriptions/bob/news', { time: '09:00', channel: 'log' });
@@ -320,9 +320,9 @@ describe('subscriptions API', () => {
       const answer = await api('GET', '/subscriptions/ada');
 
       expect(answer.status).toBe(200);
-      expect(Object.keys(answer.body)).toEqual(['items']);
-      const items = [...answer.body.items].sort((a, b) => a.tag.localeCompare(b.tag));
-      expect(items).toEqual([
+      expect(Object.keys(answer.body).sort()).toEqual(['items', 'nextCursor']);
+      expect(answer.body.nextCursor).toBeNull();
+      expect(answer.body.items).toEqual([
         (await api('GET', '/subscriptions/ada/news')).body,
         (await api('GET', '/subscriptions/ada/sport')).body,
       ]);
@@ -332,7 +332,47 @@ describe('subscriptions API', () => {
       const answer = await api('GET', '/subscriptions/nobody');
 
       expect(answer.status).toBe(200);
-      expect(answer.body).toEqual({ items: [] });
+      expect(answer.body).toEqual({ items: [], nextCursor: null });
+    });
+
+    it('pages through the subscriptions in byte order of tag, each once', async () => {
+      const tags = ['b', 'B', 'a-1', 'a.2', 'Z', '_x', 'a'];
+      for (const tag of tags)
+        await api('PUT', `/subscriptions/pager/${tag}`, { time: '08:00', channel: 'log' });
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const answer = await api(
+          'GET',
+          `/subscriptions/pager?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+        );
+        expect(answer.status).toBe(200);
+        seen.push(...answer.body.items.map((item: any) => item.tag));
+        cursor = answer.body.nextCursor;
+        pages++;
+      } while (cursor && pages < 10);
+      expect(pages).toBe(3);
+      expect(seen).toEqual(
+        [...tags].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y))),
+      );
+    });
+
+    it('answers 400 naming the field to a malformed cursor or a limit out of range', async () => {
+      for (const query of [
+        'cursor=%25%25',
+        'cursor=',
+        'cursor=a%7Cb',
+        'limit=0',
+        'limit=501',
+        'limit=x',
+      ]) {
+        const answer = await api('GET', `/subscriptions/ada?${query}`);
+        expect(answer.status).toBe(400);
+        expect(JSON.stringify(answer.body.message)).toMatch(
+          query.startsWith('cursor') ? /cursor/ : /limit/,
+        );
+      }
     });
   });
 
@@ -357,7 +397,10 @@ describe('subscriptions API', () => {
       const never = await api('DELETE', '/subscriptions/nobody');
 
       expect(deleted.status).toBe(204);
-      expect((await api('GET', '/subscriptions/ada')).body).toEqual({ items: [] });
+      expect((await api('GET', '/subscriptions/ada')).body).toEqual({
+        items: [],
+        nextCursor: null,
+      });
       expect(again.status).toBe(204);
       expect(never.status).toBe(204);
     });

@@ -18,6 +18,7 @@ export const appConfig = registerAs('app', () => {
     logLevel: env.LOG_LEVEL,
     defaultTimezone: env.DEFAULT_TIMEZONE,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    maxTagsPerUser: env.MAX_TAGS_PER_USER,
     version: packageJson.version,
   };
 });

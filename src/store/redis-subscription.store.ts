@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { appConfig } from '../config/configuration.js';
 import { Redis } from 'ioredis';
 import { scoresBetween, toScore } from '../domain/local-time.js';
 import { scheduleOf } from '../domain/schedule.js';
@@ -8,6 +10,7 @@ import { fromHash, toHash } from './subscription.codec.js';
 import { repliesOf, scripted } from './redis-scripts.js';
 import {
   SaveOutcome,
+  SubscriptionPage,
   UnreadableSubscription,
   ScheduledMember,
   ScoreRange,
@@ -21,6 +24,8 @@ export class RedisSubscriptionStore extends SubscriptionStore {
   constructor(
     redis: Redis,
     private readonly keys: RedisKeys,
+    @Inject(appConfig.KEY)
+    private readonly app: Pick<ConfigType<typeof appConfig>, 'maxTagsPerUser'>,
   ) {
     super();
     this.redis = scripted(redis);
@@ -30,10 +35,25 @@ export class RedisSubscriptionStore extends SubscriptionStore {
     return fromHash(await this.redis.hgetall(this.keys.subscription(userId, tag)));
   }
 
-  async listByUser(userId: string): Promise<StoredSubscription[]> {
-    const tags = (await this.redis.smembers(this.keys.userTags(userId))).sort();
-    const subscriptions = await this.findMany(tags.map((tag) => ({ userId, tag })));
-    return subscriptions.filter((subscription) => subscription !== null).map(readable);
+  /** The tags are read in SSCAN chunks (at most MAX_TAGS_PER_USER of them); only the page's subscriptions are read. */
+  async listByUser(
+    userId: string,
+    afterTag: string | null,
+    limit: number,
+  ): Promise<SubscriptionPage> {
+    const tags = (await this.tagsOf(userId)).filter((tag) => afterTag === null || tag > afterTag);
+    const page = tags.slice(0, limit);
+    const found = await this.findMany(page.map((tag) => ({ userId, tag })));
+    const subscriptions = found.filter((subscription) => subscription !== null).map(readable);
+    return { subscriptions, more: tags.length > limit };
+  }
+
+  /** In byte order: tags are ASCII, so JavaScript's code-unit order is byte order. */
+  private async tagsOf(userId: string): Promise<string[]> {
+    const tags: string[] = [];
+    const stream = this.redis.sscanStream(this.keys.userTags(userId), { count: TAG_SCAN_COUNT });
+    for await (const chunk of stream as AsyncIterable<string[]>) tags.push(...chunk);
+    return [...new Set(tags)].sort();
   }
 
   /** One script call for all of them: a 100-occurrence delivery job reads 100 at once. */
@@ -62,9 +82,10 @@ export class RedisSubscriptionStore extends SubscriptionStore {
       tag,
       timezone,
       subscription.channel,
+      this.app.maxTagsPerUser,
       ...Object.entries(fields).flat(),
     );
-    return outcome === -1 ? 'conflict' : outcome === 0 ? 'created' : 'replaced';
+    return SAVE_OUTCOMES[outcome + 2];
   }
 
   async delete({ userId, tag }: SubscriptionKey): Promise<boolean> {
@@ -72,7 +93,7 @@ export class RedisSubscriptionStore extends SubscriptionStore {
   }
 
   async deleteUser(userId: string): Promise<number> {
-    const tags = await this.redis.smembers(this.keys.userTags(userId));
+    const tags = await this.tagsOf(userId);
     const pipeline = this.redis.pipeline();
     for (const tag of tags) pipeline.chimeDeleteSubscription(...this.deleteArgs(userId, tag));
     return (await repliesOf<number>(pipeline)).filter((deleted) => deleted === 1).length;
@@ -132,6 +153,11 @@ export class RedisSubscriptionStore extends SubscriptionStore {
     ];
   }
 }
+
+/** The save script's answers, -2 to 1. */
+const SAVE_OUTCOMES: SaveOutcome[] = ['full', 'conflict', 'created', 'replaced'];
+/** Tags read per SSCAN step: no reply holds a large user's whole set. */
+const TAG_SCAN_COUNT = 200;
 
 /** Up to this many scores in a range are read with one ZRANGEBYSCORE each. */
 const SCORES_READ_ONE_BY_ONE = 60;

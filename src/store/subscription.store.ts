@@ -1,6 +1,14 @@
 import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/subscription.js';
 
-export type SaveOutcome = 'created' | 'replaced' | 'conflict';
+/** `full`: creating it would take the user past MAX_TAGS_PER_USER; nothing was written. */
+export type SaveOutcome = 'created' | 'replaced' | 'conflict' | 'full';
+
+export interface SubscriptionPage {
+  /** In byte order of `tag`. */
+  readonly subscriptions: StoredSubscription[];
+  /** Whether tags follow the last one. */
+  readonly more: boolean;
+}
 
 /** A subscription found in a timezone's ZSET, with its local time as HHMM. */
 export interface ScheduledMember extends SubscriptionKey {
@@ -26,7 +34,12 @@ export class UnreadableSubscription {
 export abstract class SubscriptionStore {
   abstract find(key: SubscriptionKey): Promise<StoredSubscription | null>;
 
-  abstract listByUser(userId: string): Promise<StoredSubscription[]>;
+  /** Up to `limit` of the user's subscriptions whose tags come after `afterTag` (null: all). */
+  abstract listByUser(
+    userId: string,
+    afterTag: string | null,
+    limit: number,
+  ): Promise<SubscriptionPage>;
 
   /** Each key's subscription, or null where there is none; one round trip. */
   abstract findMany(

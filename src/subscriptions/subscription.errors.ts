@@ -19,6 +19,17 @@ export class InvalidSubscriptionError extends DomainError {
   }
 }
 
+/** SPEC 2: a user holds at most MAX_TAGS_PER_USER subscriptions. */
+export class TooManySubscriptionsError extends DomainError {
+  constructor(userId: string, limit: number) {
+    super(
+      'TOO_MANY_SUBSCRIPTIONS',
+      HttpStatus.UNPROCESSABLE_ENTITY,
+      `User "${userId}" holds ${limit} subscriptions, the most allowed (MAX_TAGS_PER_USER); delete one first`,
+    );
+  }
+}
+
 /** Concurrent writers kept changing the subscription; the client may try again. */
 export class SubscriptionConflictError extends DomainError {
   constructor({ userId, tag }: SubscriptionKey) {

@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Put, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Put,
+  Query,
+  Res,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -7,11 +18,17 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiUnprocessableEntityResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequireToken } from '../access/require-token.decorator.js';
 import { ErrorResponse } from '../common/error.response.js';
+import {
+  decodeTagCursor,
+  encodeTagCursor,
+  ListSubscriptionsQuery,
+} from './dto/list-subscriptions.query.js';
 import { PatchSubscriptionDto } from './dto/patch-subscription.dto.js';
 import { PutSubscriptionDto } from './dto/put-subscription.dto.js';
 import { SubscriptionParams, UserParams } from './dto/subscription-params.dto.js';
@@ -30,6 +47,11 @@ export class SubscriptionsController {
   @ApiCreatedResponse({ type: SubscriptionResponse, description: 'Created' })
   @ApiOkResponse({ type: SubscriptionResponse, description: 'Replaced' })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Changed concurrently; try again' })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponse,
+    description:
+      'The user holds MAX_TAGS_PER_USER subscriptions already (code TOO_MANY_SUBSCRIPTIONS)',
+  })
   async put(
     @Param() key: SubscriptionParams,
     @Body() body: PutSubscriptionDto,
@@ -60,10 +82,17 @@ export class SubscriptionsController {
   }
 
   @Get(':userId')
-  @ApiOperation({ summary: "List a user's subscriptions (empty when none)" })
+  @ApiOperation({
+    summary: "List a user's subscriptions in byte order of tag, a page at a time (empty when none)",
+  })
   @ApiOkResponse({ type: SubscriptionListResponse })
-  async list(@Param() { userId }: UserParams): Promise<SubscriptionListResponse> {
-    return { items: await this.subscriptions.listByUser(userId) };
+  async list(
+    @Param() { userId }: UserParams,
+    @Query() { limit = 100, cursor }: ListSubscriptionsQuery,
+  ): Promise<SubscriptionListResponse> {
+    const afterTag = cursor === undefined ? null : decodeTagCursor(cursor);
+    const { items, lastTag } = await this.subscriptions.listByUser(userId, afterTag, limit);
+    return { items, nextCursor: lastTag === null ? null : encodeTagCursor(lastTag) };
   }
 
   @Delete(':userId/:tag')

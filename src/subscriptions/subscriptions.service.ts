@@ -14,6 +14,7 @@ import {
   InvalidSubscriptionError,
   SubscriptionConflictError,
   SubscriptionNotFoundError,
+  TooManySubscriptionsError,
 } from './subscription.errors.js';
 import {
   StoredSubscription,
@@ -47,9 +48,17 @@ export class SubscriptionsService {
     return this.present(subscription);
   }
 
-  async listByUser(userId: string): Promise<SubscriptionResponse[]> {
-    const subscriptions = await this.store.listByUser(userId);
-    return Promise.all(subscriptions.map((subscription) => this.present(subscription)));
+  /** One page in byte order of `tag`, after `afterTag` (null: from the first). */
+  async listByUser(
+    userId: string,
+    afterTag: string | null,
+    limit: number,
+  ): Promise<{ items: SubscriptionResponse[]; lastTag: string | null }> {
+    const { subscriptions, more } = await this.store.listByUser(userId, afterTag, limit);
+    const items = await Promise.all(
+      subscriptions.map((subscription) => this.present(subscription)),
+    );
+    return { items, lastTag: more ? (subscriptions.at(-1)?.tag ?? null) : null };
   }
 
   /** Creates the subscription, or replaces it whole (keeping `createdAt`). */
@@ -88,6 +97,8 @@ export class SubscriptionsService {
       const subscription = this.stamp(key, fields, current);
       const outcome = await this.store.save(subscription, current?.revision ?? null);
       if (outcome === 'conflict') continue;
+      if (outcome === 'full')
+        throw new TooManySubscriptionsError(key.userId, this.app.maxTagsPerUser);
       // Every write arms, not only one that moved `armedAt`: claims make arming idempotent,
       // and a write repeated after its arming failed (Redis blip) then claims what was missed.
       await this.scheduler.arm(subscription);

@@ -30,4 +30,11 @@ export class SubscriptionResponse {
 
 export class SubscriptionListResponse {
   @ApiProperty({ type: [SubscriptionResponse] }) items!: SubscriptionResponse[];
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'Pass it as ?cursor= for the next page; null on the last page',
+  })
+  nextCursor!: string | null;
 }
