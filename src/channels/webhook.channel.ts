@@ -1,4 +1,3 @@
-import { lookup, LookupAddress } from 'node:dns';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import ipaddr from 'ipaddr.js';
@@ -7,12 +6,17 @@ import { Agent, request } from 'undici';
 import { deliveryConfig } from '../config/configuration.js';
 import { DeliveryError } from '../domain/delivery-error.js';
 import { Notification } from '../domain/notification.js';
+import { HostResolver } from './host-resolver.js';
 import { NotificationChannel } from './notification-channel.js';
-import { isPublicAddress, privateHostProblem } from './webhook-address.js';
+import {
+  guardedLookup,
+  isPublicAddress,
+  PrivateAddressError,
+  privateHostProblem,
+} from './webhook-address.js';
 import { notificationPayload } from './notification-payload.js';
 
 const MAX_URL_LENGTH = 2048;
-
 /** POSTs a JSON notification with Standard Webhooks headers to an http(s) URL. */
 @Injectable()
 export class WebhookChannel implements NotificationChannel, OnApplicationShutdown {
@@ -22,12 +26,12 @@ export class WebhookChannel implements NotificationChannel, OnApplicationShutdow
 
   constructor(
     @Inject(deliveryConfig.KEY) private readonly config: ConfigType<typeof deliveryConfig>,
+    private readonly resolver: HostResolver,
   ) {
     const { allowPrivate, secret } = config.webhook;
-    // DNS can change after subscribe time: addresses are checked again when connecting.
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
-      connect: { lookup: guardedLookup(allowPrivate) },
+      connect: { lookup: guardedLookup(resolver, allowPrivate) },
     });
     this.signer = secret ? new Webhook(secret) : null;
   }
@@ -39,7 +43,7 @@ export class WebhookChannel implements NotificationChannel, OnApplicationShutdow
       return `target must be an http or https URL of at most ${MAX_URL_LENGTH} characters for the webhook channel`;
     }
     if (this.config.webhook.allowPrivate) return null;
-    return privateHostProblem(url.hostname);
+    return privateHostProblem(url.hostname, this.resolver);
   }
 
   async send(notification: Notification): Promise<void> {
@@ -104,8 +108,6 @@ export class WebhookChannel implements NotificationChannel, OnApplicationShutdow
   }
 }
 
-class PrivateAddressError extends Error {}
-
 function asDeliveryError(error: unknown): DeliveryError {
   if (error instanceof DeliveryError) return error;
   const cause = (error as { cause?: unknown }).cause;
@@ -116,29 +118,4 @@ function asDeliveryError(error: unknown): DeliveryError {
       return new DeliveryError(candidate.message, false);
   }
   return new DeliveryError((error as Error).message, true);
-}
-
-type LookupCallback = (
-  error: NodeJS.ErrnoException | null,
-  address: string | LookupAddress[],
-  family?: number,
-) => void;
-
-function guardedLookup(allowPrivate: boolean) {
-  return (hostname: string, options: { all?: boolean }, callback: LookupCallback): void => {
-    lookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, []);
-      const refused = allowPrivate
-        ? undefined
-        : addresses.find((entry) => !isPublicAddress(entry.address));
-      if (refused) {
-        const problem = new PrivateAddressError(
-          `${hostname} resolves to ${refused.address}, a private address`,
-        );
-        return callback(problem as NodeJS.ErrnoException, []);
-      }
-      if (options.all) return callback(null, addresses);
-      callback(null, addresses[0].address, addresses[0].family);
-    });
-  };
 }

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -58,6 +59,8 @@ export class Environment {
   WEBHOOK_SECRET?: string;
   @Transform(toInteger) @IsInt() @Min(100) @Max(120000) WEBHOOK_TIMEOUT_MS = 5000;
   @Transform(toBoolean) @IsBoolean() WEBHOOK_ALLOW_PRIVATE = false;
+  /** Comma-separated `ip` or `ip:port` ([v6]:port): where webhook hosts are resolved. */
+  @IsOptional() @IsString() DNS_SERVERS?: string;
   @IsOptional()
   @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
@@ -73,6 +76,7 @@ const VARIABLES = new Set([
   'ADMIN_TOKEN',
   'WEBHOOK_SECRET',
   'SMTP_URL',
+  'DNS_SERVERS',
 ]);
 
 export class InvalidConfigurationError extends Error {
@@ -86,7 +90,11 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   );
   const environment = plainToInstance(Environment, present, { exposeDefaultValues: true });
   const problems = validateSync(environment, { whitelist: false }).flatMap(describe);
-  problems.push(...missingTokens(environment), ...shortDedupeTtl(environment));
+  problems.push(
+    ...missingTokens(environment),
+    ...shortDedupeTtl(environment),
+    ...badDnsServers(environment),
+  );
   if (problems.length > 0) {
     throw new InvalidConfigurationError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -112,4 +120,25 @@ function shortDedupeTtl(environment: Environment): string[] {
   return [
     `DEDUPE_TTL_SECONDS must be more than (LOOKAHEAD_MINUTES + CATCHUP_MINUTES) * 60 = ${windowSeconds}`,
   ];
+}
+
+/** The servers of DNS_SERVERS, each `ip`, `ip:port` or `[ipv6]:port`; empty when unset. */
+export function dnsServerList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
+
+function badDnsServers(environment: Environment): string[] {
+  const bad = dnsServerList(environment.DNS_SERVERS).filter((entry) => !isDnsServer(entry));
+  if (bad.length === 0) return [];
+  return [`DNS_SERVERS must be comma-separated ip, ip:port or [ipv6]:port; not ${bad.join(', ')}`];
+}
+
+function isDnsServer(entry: string): boolean {
+  if (isIP(entry)) return true;
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(entry);
+  if (!match || Number(match[3]) < 1 || Number(match[3]) > 65535) return false;
+  return match[1] ? isIP(match[1]) === 6 : isIP(match[2]) === 4;
 }
