@@ -8,6 +8,7 @@ import { DeliveryError } from '../domain/delivery-error.js';
 import { Notification } from '../domain/notification.js';
 import { HostResolver } from './host-resolver.js';
 import { NotificationChannel } from './notification-channel.js';
+import { OriginLimiter } from './origin-limiter.js';
 import {
   guardedLookup,
   isPublicAddress,
@@ -17,12 +18,19 @@ import {
 import { notificationPayload } from './notification-payload.js';
 
 const MAX_URL_LENGTH = 2048;
+/**
+ * Sends in flight to one origin. A receiver's backlog waits here, before its deadline
+ * starts, and holds no connection to anyone else.
+ */
+export const SENDS_PER_ORIGIN = 100;
+
 /** POSTs a JSON notification with Standard Webhooks headers to an http(s) URL. */
 @Injectable()
 export class WebhookChannel implements NotificationChannel, OnApplicationShutdown {
   readonly name = 'webhook';
   private readonly agent: Agent;
   private readonly signer: Webhook | null;
+  private readonly origins = new OriginLimiter(SENDS_PER_ORIGIN);
 
   constructor(
     @Inject(deliveryConfig.KEY) private readonly config: ConfigType<typeof deliveryConfig>,
@@ -49,7 +57,7 @@ export class WebhookChannel implements NotificationChannel, OnApplicationShutdow
   async send(notification: Notification): Promise<void> {
     const url = new URL(notification.target!);
     this.refusePrivateLiteral(url.hostname);
-    const status = await this.post(url, notification);
+    const status = await this.origins.run(url.origin, () => this.post(url, notification));
     if (status < 200 || status >= 300) throw DeliveryError.fromHttpStatus(status);
   }
 

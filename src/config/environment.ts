@@ -48,7 +48,7 @@ export class Environment {
   @Transform(toInteger) @IsInt() @Min(1) @Max(100) MAX_ATTEMPTS = 5;
   @Transform(toInteger) @IsInt() @Min(0) RETRY_BACKOFF_MS = 2000;
   @Transform(toInteger) @IsInt() @Min(0) RATE_LIMIT_PER_MINUTE = 1200;
-  @Transform(toInteger) @IsInt() @Min(1) @Max(10000) DELIVERY_CONCURRENCY = 50;
+  @Transform(toInteger) @IsInt() @Min(1) @Max(10000) DELIVERY_CONCURRENCY = 800;
   @IsOptional() @IsString() @MinLength(16) API_TOKEN?: string;
   @IsOptional() @IsString() @MinLength(16) ADMIN_TOKEN?: string;
   @Transform(toBoolean) @IsBoolean() AUTH_DISABLED = false;
