@@ -1,4 +1,3 @@
-import { lookup, LookupAddress } from 'node:dns';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import ipaddr from 'ipaddr.js';
@@ -8,11 +7,23 @@ import { Clock } from '../common/clock.js';
 import { deliveryConfig } from '../config/configuration.js';
 import { DeliveryError } from '../domain/delivery-error.js';
 import { Notification } from '../domain/notification.js';
+import { HostResolver } from './host-resolver.js';
 import { NotificationChannel } from './notification-channel.js';
-import { isPublicAddress, privateHostProblem } from './webhook-address.js';
+import { OriginLimiter } from './origin-limiter.js';
+import {
+  guardedLookup,
+  isPublicAddress,
+  PrivateAddressError,
+  privateHostProblem,
+} from './webhook-address.js';
 import { notificationPayload } from './notification-payload.js';
 
 const MAX_URL_LENGTH = 2048;
+/**
+ * Sends in flight to one origin. A receiver's backlog waits here, before its deadline
+ * starts, and holds no connection to anyone else.
+ */
+export const SENDS_PER_ORIGIN = 100;
 
 /** POSTs a JSON notification with Standard Webhooks headers to an http(s) URL. */
 @Injectable()
@@ -20,16 +31,17 @@ export class WebhookChannel implements NotificationChannel, OnApplicationShutdow
   readonly name = 'webhook';
   private readonly agent: Agent;
   private readonly signer: Webhook | null;
+  private readonly origins = new OriginLimiter(SENDS_PER_ORIGIN);
 
   constructor(
     @Inject(deliveryConfig.KEY) private readonly config: ConfigType<typeof deliveryConfig>,
     private readonly clock: Clock,
+    private readonly resolver: HostResolver,
   ) {
     const { allowPrivate, secret } = config.webhook;
-    // DNS can change after subscribe time: addresses are checked again when connecting.
     this.agent = new Agent({
       keepAliveTimeout: 30_000,
-      connect: { lookup: guardedLookup(allowPrivate), timeout: config.webhook.timeoutMs },
+      connect: { lookup: guardedLookup(resolver, allowPrivate) },
     });
     this.signer = secret ? new Webhook(secret) : null;
   }
@@ -41,36 +53,49 @@ export class WebhookChannel implements NotificationChannel, OnApplicationShutdow
       return `target must be an http or https URL of at most ${MAX_URL_LENGTH} characters for the webhook channel`;
     }
     if (this.config.webhook.allowPrivate) return null;
-    return privateHostProblem(url.hostname);
+    return privateHostProblem(url.hostname, this.resolver);
   }
 
   async send(notification: Notification): Promise<void> {
     const url = new URL(notification.target!);
     this.refusePrivateLiteral(url.hostname);
-    const body = JSON.stringify(notificationPayload(notification));
+    const status = await this.origins.run(url.origin, () => this.post(url, notification));
+    if (status < 200 || status >= 300) throw DeliveryError.fromHttpStatus(status);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.agent.close();
+  }
+
+  /**
+   * The status, within one deadline for connecting (DNS included), sending and the answer's
+   * headers: undici's own timeouts restart with every byte, so a receiver that trickles
+   * would hold the send for days. The body is never read: the status says it all.
+   */
+  private async post(url: URL, notification: Notification): Promise<number> {
     const timeoutMs = this.config.webhook.timeoutMs;
-    let status: number;
+    const deadline = new AbortController();
+    const timer = setTimeout(
+      () => deadline.abort(new DeliveryError(`timed out after ${timeoutMs} ms`, true)),
+      timeoutMs,
+    );
+    const body = JSON.stringify(notificationPayload(notification));
     try {
       const response = await request(url, {
         method: 'POST',
         body,
         headers: this.headers(notification.occurrenceId, body),
         dispatcher: this.agent,
-        // Connecting, the response's headers and each wait for its body are bounded; an
-        // AbortSignal.timeout per request would cost a timer each in a 100k burst.
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
+        signal: deadline.signal,
       });
-      status = response.statusCode;
-      await response.body.dump();
+      // A body that has fully arrived is dropped and the connection kept; else it is closed.
+      response.body.on('error', () => undefined).destroy();
+      return response.statusCode;
     } catch (error) {
       throw asDeliveryError(error);
+    } finally {
+      clearTimeout(timer);
     }
-    if (status < 200 || status >= 300) throw DeliveryError.fromHttpStatus(status);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.agent.close();
   }
 
   private headers(occurrenceId: string, body: string): Record<string, string> {
@@ -93,48 +118,14 @@ export class WebhookChannel implements NotificationChannel, OnApplicationShutdow
   }
 }
 
-class PrivateAddressError extends Error {}
-
-const TIMEOUT_CODES = new Set([
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_HEADERS_TIMEOUT',
-  'UND_ERR_BODY_TIMEOUT',
-]);
-
 function asDeliveryError(error: unknown): DeliveryError {
   if (error instanceof DeliveryError) return error;
   const cause = (error as { cause?: unknown }).cause;
   // undici passes a lookup's error on as it is, or as the cause of its own.
   for (const candidate of [error, cause]) {
+    if (candidate instanceof DeliveryError) return candidate;
     if (candidate instanceof PrivateAddressError)
       return new DeliveryError(candidate.message, false);
   }
-  const { code } = error as { code?: string };
-  const message = code && TIMEOUT_CODES.has(code) ? 'timed out' : (error as Error).message;
-  return new DeliveryError(message, true);
-}
-
-type LookupCallback = (
-  error: NodeJS.ErrnoException | null,
-  address: string | LookupAddress[],
-  family?: number,
-) => void;
-
-function guardedLookup(allowPrivate: boolean) {
-  return (hostname: string, options: { all?: boolean }, callback: LookupCallback): void => {
-    lookup(hostname, { ...options, all: true }, (error, addresses) => {
-      if (error) return callback(error, []);
-      const refused = allowPrivate
-        ? undefined
-        : addresses.find((entry) => !isPublicAddress(entry.address));
-      if (refused) {
-        const problem = new PrivateAddressError(
-          `${hostname} resolves to ${refused.address}, a private address`,
-        );
-        return callback(problem as NodeJS.ErrnoException, []);
-      }
-      if (options.all) return callback(null, addresses);
-      callback(null, addresses[0].address, addresses[0].family);
-    });
-  };
+  return new DeliveryError((error as Error).message, true);
 }

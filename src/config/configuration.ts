@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { registerAs } from '@nestjs/config';
-import { validateEnvironment } from './environment.js';
+import { dnsServerList, validateEnvironment } from './environment.js';
 
 const environment = () => validateEnvironment(process.env);
 
@@ -55,6 +55,7 @@ export const deliveryConfig = registerAs('delivery', () => {
       secret: env.WEBHOOK_SECRET,
       timeoutMs: env.WEBHOOK_TIMEOUT_MS,
       allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+      dnsServers: dnsServerList(env.DNS_SERVERS),
     },
     mail: { smtpUrl: env.SMTP_URL, from: env.MAIL_FROM, outboxDir: env.MAIL_OUTBOX_DIR },
   };

@@ -19,6 +19,7 @@ const VARIABLES = [
   'WEBHOOK_SECRET',
   'WEBHOOK_TIMEOUT_MS',
   'WEBHOOK_ALLOW_PRIVATE',
+  'DNS_SERVERS',
   'SMTP_URL',
   'MAIL_FROM',
   'MAIL_OUTBOX_DIR',
@@ -76,6 +77,11 @@ describe('validateEnvironment', () => {
     expect(env).toMatchObject({ SMTP_URL: 'smtp://mail:25', LOG_LEVEL: 'debug' });
   });
 
+  it('accepts DNS servers as ip, ip:port or [ipv6]:port', () => {
+    const value = ' 127.0.0.1:5353, 10.0.0.1 ,::1,[2001:db8::1]:53';
+    expect(validateEnvironment({ ...tokens, DNS_SERVERS: value }).DNS_SERVERS).toBe(value);
+  });
+
   it('ignores variables that are not its own', () => {
     expect(() => validateEnvironment({ ...tokens, HOME: '/root', PORTS: 'x' })).not.toThrow();
   });
@@ -99,6 +105,8 @@ describe('validateEnvironment', () => {
     ['SMTP_URL', 'http://x'],
     ['MAIL_FROM', 'not an address'],
     ['API_TOKEN', 'short'],
+    ['DNS_SERVERS', 'dns.example'],
+    ['DNS_SERVERS', '127.0.0.1:99999'],
   ])('refuses %s=%s and names it', (name, value) => {
     expect(namedIn({ ...tokens, [name]: value })).toEqual([name]);
   });

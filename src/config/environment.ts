@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -47,7 +48,7 @@ export class Environment {
   @Transform(toInteger) @IsInt() @Min(1) @Max(100) MAX_ATTEMPTS = 5;
   @Transform(toInteger) @IsInt() @Min(0) RETRY_BACKOFF_MS = 2000;
   @Transform(toInteger) @IsInt() @Min(0) RATE_LIMIT_PER_MINUTE = 1200;
-  @Transform(toInteger) @IsInt() @Min(1) @Max(10000) DELIVERY_CONCURRENCY = 50;
+  @Transform(toInteger) @IsInt() @Min(1) @Max(10000) DELIVERY_CONCURRENCY = 800;
   @Transform(toInteger) @IsInt() @Min(1) @Max(100000) MAX_TAGS_PER_USER = 1000;
   @IsOptional() @IsString() @MinLength(16) API_TOKEN?: string;
   @IsOptional() @IsString() @MinLength(16) ADMIN_TOKEN?: string;
@@ -59,6 +60,8 @@ export class Environment {
   WEBHOOK_SECRET?: string;
   @Transform(toInteger) @IsInt() @Min(100) @Max(120000) WEBHOOK_TIMEOUT_MS = 5000;
   @Transform(toBoolean) @IsBoolean() WEBHOOK_ALLOW_PRIVATE = false;
+  /** Comma-separated `ip` or `ip:port` ([v6]:port): where webhook hosts are resolved. */
+  @IsOptional() @IsString() DNS_SERVERS?: string;
   @IsOptional()
   @Matches(/^smtps?:\/\/\S+$/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
@@ -74,6 +77,7 @@ const VARIABLES = new Set([
   'ADMIN_TOKEN',
   'WEBHOOK_SECRET',
   'SMTP_URL',
+  'DNS_SERVERS',
 ]);
 
 export class InvalidConfigurationError extends Error {
@@ -87,7 +91,11 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   );
   const environment = plainToInstance(Environment, present, { exposeDefaultValues: true });
   const problems = validateSync(environment, { whitelist: false }).flatMap(describe);
-  problems.push(...missingTokens(environment), ...shortDedupeTtl(environment));
+  problems.push(
+    ...missingTokens(environment),
+    ...shortDedupeTtl(environment),
+    ...badDnsServers(environment),
+  );
   if (problems.length > 0) {
     throw new InvalidConfigurationError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -113,4 +121,25 @@ function shortDedupeTtl(environment: Environment): string[] {
   return [
     `DEDUPE_TTL_SECONDS must be more than (LOOKAHEAD_MINUTES + CATCHUP_MINUTES) * 60 = ${windowSeconds}`,
   ];
+}
+
+/** The servers of DNS_SERVERS, each `ip`, `ip:port` or `[ipv6]:port`; empty when unset. */
+export function dnsServerList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
+}
+
+function badDnsServers(environment: Environment): string[] {
+  const bad = dnsServerList(environment.DNS_SERVERS).filter((entry) => !isDnsServer(entry));
+  if (bad.length === 0) return [];
+  return [`DNS_SERVERS must be comma-separated ip, ip:port or [ipv6]:port; not ${bad.join(', ')}`];
+}
+
+function isDnsServer(entry: string): boolean {
+  if (isIP(entry)) return true;
+  const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(entry);
+  if (!match || Number(match[3]) < 1 || Number(match[3]) > 65535) return false;
+  return match[1] ? isIP(match[1]) === 6 : isIP(match[2]) === 4;
 }
