@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { TerminusModule } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
 import { redisConfig } from '../config/configuration.js';
+import { assertNoEviction } from './eviction-policy.js';
 import { RedisHealthIndicator } from './redis.health.js';
 
 const redisClientProvider = {
@@ -19,6 +20,11 @@ const redisClientProvider = {
     });
     client.on('error', (error: Error) => logger.warn(`Redis: ${error.message}`));
     await untilReady(client, CONNECT_WAIT_MS);
+    if (client.status === 'ready') await assertNoEviction(client);
+    // A reconnect can reach another server (a failover): say so loudly if that one evicts.
+    client.on('ready', () => {
+      assertNoEviction(client).catch((error: Error) => logger.error(error.message));
+    });
     return client;
   },
 };

@@ -16,7 +16,10 @@ export interface RedisServer {
 }
 
 /** A real `redis-server` on a free port, with its data in a temporary folder. */
-export async function startRedisServer(port?: number): Promise<RedisServer> {
+export async function startRedisServer(
+  port?: number,
+  extraArgs: readonly string[] = [],
+): Promise<RedisServer> {
   const chosen = port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'chime-redis-'));
   const child = spawn(
@@ -32,6 +35,7 @@ export async function startRedisServer(port?: number): Promise<RedisServer> {
       'no',
       '--dir',
       dir,
+      ...extraArgs,
     ],
     { stdio: 'ignore' },
   );
