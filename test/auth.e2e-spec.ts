@@ -152,6 +152,32 @@ describe('start-up configuration', () => {
       variable: 'WEBHOOK_SECRET',
       env: { WEBHOOK_SECRET: 'nope' },
     },
+    {
+      condition: 'with ADMIN_TOKEN equal to API_TOKEN',
+      variable: 'ADMIN_TOKEN',
+      env: { ADMIN_TOKEN: API_TOKEN },
+    },
+    {
+      condition: 'with a space inside API_TOKEN',
+      variable: 'API_TOKEN',
+      env: { API_TOKEN: 'test-api-token 0123456789' },
+    },
+    {
+      condition: 'with a newline after ADMIN_TOKEN',
+      variable: 'ADMIN_TOKEN',
+      env: { ADMIN_TOKEN: `${ADMIN_TOKEN}\n` },
+    },
+    {
+      condition: 'with a tab inside METRICS_TOKEN',
+      variable: 'METRICS_TOKEN',
+      env: { METRICS_TOKEN: 'test-metrics\ttoken-0123456789' },
+    },
+    {
+      condition: 'with METRICS_TOKEN equal to ADMIN_TOKEN',
+      variable: 'METRICS_TOKEN',
+      env: { METRICS_TOKEN: ADMIN_TOKEN },
+    },
+    { condition: 'with TRUST_PROXY=yes', variable: 'TRUST_PROXY', env: { TRUST_PROXY: 'yes' } },
   ];
   const outcomes = new Map<string, { code: number | null; output: string }>();
 

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { registerAs } from '@nestjs/config';
 import { validateEnvironment } from './environment.js';
+import { parseTrustProxy } from './trust-proxy.js';
 
 const environment = () => validateEnvironment(process.env);
 
@@ -18,6 +19,8 @@ export const appConfig = registerAs('app', () => {
     logLevel: env.LOG_LEVEL,
     defaultTimezone: env.DEFAULT_TIMEZONE,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
+    // Validated above: parseTrustProxy answers every value validateEnvironment accepts.
+    trustProxy: parseTrustProxy(env.TRUST_PROXY) ?? false,
     version: packageJson.version,
   };
 });
@@ -29,7 +32,13 @@ export const redisConfig = registerAs('redis', () => {
 
 export const authConfig = registerAs('auth', () => {
   const env = environment();
-  return { apiToken: env.API_TOKEN, adminToken: env.ADMIN_TOKEN, disabled: env.AUTH_DISABLED };
+  return {
+    apiToken: env.API_TOKEN,
+    adminToken: env.ADMIN_TOKEN,
+    // Unset: /metrics is public.
+    metricsToken: env.METRICS_TOKEN,
+    disabled: env.AUTH_DISABLED,
+  };
 });
 
 export const schedulerConfig = registerAs('scheduler', () => {
