@@ -109,11 +109,37 @@ describe('authentication', () => {
     expect(admin.status).toBe(200);
   });
 
-  it.each(['/health/live', '/health/ready'])('answers %s 200 without a token', async (path) => {
-    const answer = await request(chime.baseUrl, 'GET', path);
+  it.each(['/health/live', '/health/ready', '/docs', '/docs-json', '/metrics'])(
+    'answers %s 200 without a token (public; /metrics while METRICS_TOKEN is unset)',
+    async (path) => {
+      const answer = await request(chime.baseUrl, 'GET', path);
 
-    expect(answer.status).toBe(200);
-    expect(answer.headers.get('www-authenticate')).toBeNull();
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('www-authenticate')).toBeNull();
+    },
+  );
+
+  it('refuses every route of the OpenAPI document without a token, but the public ones', async () => {
+    const { body } = await request(chime.baseUrl, 'GET', '/docs-json');
+    const open: string[] = [];
+    const answered: string[] = [];
+    for (const [path, item] of Object.entries<Record<string, { security?: unknown[] }>>(
+      body.paths,
+    )) {
+      for (const [method, operation] of Object.entries(item)) {
+        const route = `${method.toUpperCase()} ${path}`;
+        if (operation.security?.length === 0) {
+          open.push(route);
+          continue;
+        }
+        const target = path.replace(/\{[^}]+\}/g, 'probe');
+        const answer = await request(chime.baseUrl, method.toUpperCase(), target);
+        if (answer.status !== 401) answered.push(`${route} -> ${answer.status}`);
+      }
+    }
+
+    expect(open.sort()).toEqual(['GET /health/live', 'GET /health/ready', 'GET /metrics']);
+    expect(answered).toEqual([]);
   });
 });
 
