@@ -5,6 +5,7 @@ import { RedisClaimStore } from './redis-claim.store.js';
 import { RedisDeliveryStore } from './redis-delivery.store.js';
 import { RedisKeys } from './redis-keys.js';
 import { RedisSubscriptionStore } from './redis-subscription.store.js';
+import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 import { SubscriptionStore } from './subscription.store.js';
 
 /** Every Redis port, bound to its adapter, and the key namer they share. */
@@ -14,7 +15,8 @@ import { SubscriptionStore } from './subscription.store.js';
     { provide: SubscriptionStore, useClass: RedisSubscriptionStore },
     { provide: ClaimStore, useClass: RedisClaimStore },
     { provide: DeliveryStore, useClass: RedisDeliveryStore },
+    RedisThrottlerStorage,
   ],
-  exports: [RedisKeys, SubscriptionStore, ClaimStore, DeliveryStore],
+  exports: [RedisKeys, SubscriptionStore, ClaimStore, DeliveryStore, RedisThrottlerStorage],
 })
 export class StoreModule {}

@@ -26,13 +26,18 @@ async function readKey(redis: Redis, key: string): Promise<unknown> {
 
 /**
  * Every key under the prefix but the scheduler's own bookkeeping (its state HASH and tick
- * leases), which changes on the scheduler's clock whatever requests arrive.
+ * leases), which changes on the scheduler's clock whatever requests arrive, and the rate
+ * limiter's counters (`<p>:ratelimit:*`, with TTLs), which count every request, refused
+ * ones included: the limit is checked before the token (SPEC 2).
  */
 export async function snapshotOutsideTicks(redis: Redis, prefix: string) {
   const snapshot = await snapshotKeys(redis, prefix);
   return Object.fromEntries(
     Object.entries(snapshot).filter(
-      ([key]) => key !== `${prefix}:scheduler` && !key.startsWith(`${prefix}:lease:`),
+      ([key]) =>
+        key !== `${prefix}:scheduler` &&
+        !key.startsWith(`${prefix}:lease:`) &&
+        !key.startsWith(`${prefix}:ratelimit:`),
     ),
   );
 }
