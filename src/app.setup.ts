@@ -21,7 +21,11 @@ export async function setUpApp(app: NestFastifyApplication): Promise<void> {
   closeOnSignals(app);
   protectQueueDashboard(app);
   const config = app.get(ConfigService);
-  SwaggerModule.setup('docs', app, createOpenApiDocument(app, config.getOrThrow('app.version')));
+  const document = createOpenApiDocument(app, {
+    version: config.getOrThrow('app.version'),
+    metricsTokenSet: config.get<string>('auth.metricsToken') !== undefined,
+  });
+  SwaggerModule.setup('docs', app, document);
   await app.init();
   acceptJsonOnly(app);
   if (config.get<boolean>('auth.disabled')) {

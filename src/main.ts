@@ -7,13 +7,18 @@ import { AppModule } from './app.module.js';
 import { BODY_LIMIT_BYTES, MAX_PARAM_LENGTH, setUpApp } from './app.setup.js';
 import { appConfig } from './config/configuration.js';
 import { InvalidConfigurationError } from './config/environment.js';
+import { fastifyTrustProxy } from './config/trust-proxy.js';
 import { createLogger } from './logging/logger.factory.js';
 import { NestPinoLogger } from './logging/nest-pino.logger.js';
 import { echoRequestId, requestLoggingOptions } from './logging/request-logging.js';
 
-async function bootstrap(logger: Logger): Promise<void> {
+type AppSettings = ReturnType<typeof appConfig>;
+
+async function bootstrap(logger: Logger, settings: AppSettings): Promise<void> {
   const adapter = new FastifyAdapter({
     ...requestLoggingOptions(logger),
+    // request.ip, the rate limit's key, comes from X-Forwarded-For only through trusted hops.
+    trustProxy: fastifyTrustProxy(settings.trustProxy),
     bodyLimit: BODY_LIMIT_BYTES,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
   });
@@ -25,18 +30,22 @@ async function bootstrap(logger: Logger): Promise<void> {
   await app.listen(app.get(ConfigService).getOrThrow<number>('app.port'), '0.0.0.0');
 }
 
-/** Importing AppModule has read `.env` (ConfigModule.forRoot), so LOG_LEVEL may come from it. */
-function startLogger(): Logger {
+/**
+ * Importing AppModule has read `.env` (ConfigModule.forRoot), so LOG_LEVEL and TRUST_PROXY
+ * may come from it.
+ */
+function readSettings(): AppSettings {
   try {
-    return createLogger(appConfig().logLevel);
+    return appConfig();
   } catch (error) {
     console.error(error instanceof InvalidConfigurationError ? error.message : error);
     process.exit(1);
   }
 }
 
-const logger = startLogger();
-bootstrap(logger).catch((error: unknown) => {
+const settings = readSettings();
+const logger = createLogger(settings.logLevel);
+bootstrap(logger, settings).catch((error: unknown) => {
   logger.fatal({ err: error }, 'chime failed to start');
   process.exit(1);
 });

@@ -109,11 +109,37 @@ describe('authentication', () => {
     expect(admin.status).toBe(200);
   });
 
-  it.each(['/health/live', '/health/ready'])('answers %s 200 without a token', async (path) => {
-    const answer = await request(chime.baseUrl, 'GET', path);
+  it.each(['/health/live', '/health/ready', '/docs', '/docs-json', '/metrics'])(
+    'answers %s 200 without a token (public; /metrics while METRICS_TOKEN is unset)',
+    async (path) => {
+      const answer = await request(chime.baseUrl, 'GET', path);
 
-    expect(answer.status).toBe(200);
-    expect(answer.headers.get('www-authenticate')).toBeNull();
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('www-authenticate')).toBeNull();
+    },
+  );
+
+  it('refuses every route of the OpenAPI document without a token, but the public ones', async () => {
+    const { body } = await request(chime.baseUrl, 'GET', '/docs-json');
+    const open: string[] = [];
+    const answered: string[] = [];
+    for (const [path, item] of Object.entries<Record<string, { security?: unknown[] }>>(
+      body.paths,
+    )) {
+      for (const [method, operation] of Object.entries(item)) {
+        const route = `${method.toUpperCase()} ${path}`;
+        if (operation.security?.length === 0) {
+          open.push(route);
+          continue;
+        }
+        const target = path.replace(/\{[^}]+\}/g, 'probe');
+        const answer = await request(chime.baseUrl, method.toUpperCase(), target);
+        if (answer.status !== 401) answered.push(`${route} -> ${answer.status}`);
+      }
+    }
+
+    expect(open.sort()).toEqual(['GET /health/live', 'GET /health/ready', 'GET /metrics']);
+    expect(answered).toEqual([]);
   });
 });
 
@@ -152,22 +178,53 @@ describe('start-up configuration', () => {
       variable: 'WEBHOOK_SECRET',
       env: { WEBHOOK_SECRET: 'nope' },
     },
+    {
+      condition: 'with ADMIN_TOKEN equal to API_TOKEN',
+      variable: 'ADMIN_TOKEN',
+      env: { ADMIN_TOKEN: API_TOKEN },
+    },
+    {
+      condition: 'with a space inside API_TOKEN',
+      variable: 'API_TOKEN',
+      env: { API_TOKEN: 'test-api-token 0123456789' },
+    },
+    {
+      condition: 'with a newline after ADMIN_TOKEN',
+      variable: 'ADMIN_TOKEN',
+      env: { ADMIN_TOKEN: `${ADMIN_TOKEN}\n` },
+    },
+    {
+      condition: 'with a tab inside METRICS_TOKEN',
+      variable: 'METRICS_TOKEN',
+      env: { METRICS_TOKEN: 'test-metrics\ttoken-0123456789' },
+    },
+    {
+      condition: 'with METRICS_TOKEN equal to ADMIN_TOKEN',
+      variable: 'METRICS_TOKEN',
+      env: { METRICS_TOKEN: ADMIN_TOKEN },
+    },
+    { condition: 'with TRUST_PROXY=yes', variable: 'TRUST_PROXY', env: { TRUST_PROXY: 'yes' } },
   ];
   const outcomes = new Map<string, { code: number | null; output: string }>();
 
-  // The processes run side by side: each takes about a second to start and give up.
+  // Each process takes a second or more to start and give up, far more on a busy machine:
+  // a few side by side, so that all of them on two cores never crowd out the 20 s limit
+  // that runChimeToExit gives each one.
+  const SIDE_BY_SIDE = 4;
   beforeAll(async () => {
-    await Promise.all(
-      refusals.map(async ({ condition, env }) => {
+    const waiting = [...refusals];
+    const runner = async () => {
+      for (let next = waiting.shift(); next; next = waiting.shift()) {
         const full: Record<string, string> = await validEnv();
-        for (const [name, value] of Object.entries(env)) {
+        for (const [name, value] of Object.entries(next.env)) {
           if (value === null) delete full[name];
           else full[name] = value;
         }
-        outcomes.set(condition, await runChimeToExit(full));
-      }),
-    );
-  }, HOOK_TIMEOUT_MS);
+        outcomes.set(next.condition, await runChimeToExit(full));
+      }
+    };
+    await Promise.all(Array.from({ length: SIDE_BY_SIDE }, runner));
+  }, 4 * HOOK_TIMEOUT_MS);
 
   it.each(refusals)(
     'refuses to start $condition, exiting non-zero with a message naming $variable',

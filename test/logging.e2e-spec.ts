@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { ADMIN_TOKEN, API_TOKEN, ChimeProcess, startChime } from './support/chime-process.js';
 import { HttpAnswer, request } from './support/http.js';
+import { RedisServer, startRedisServer } from './support/redis-server.js';
 
 /** Hooks start or stop whole processes: more than jest's default 5 s on a busy machine. */
 const HOOK_TIMEOUT_MS = 30_000;
@@ -135,5 +138,54 @@ describe('LOG_LEVEL=silent', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
 
     expect(chime.output()).toBe('');
+  });
+});
+
+describe('logs of failed Redis commands', () => {
+  let redisServer: RedisServer;
+  let chime: ChimeProcess;
+  let redis: Redis;
+  const secret = `hook-${randomBytes(6).toString('hex')}`;
+  const target = `http://127.0.0.1:9/${secret}?signature=${secret}`;
+
+  beforeAll(async () => {
+    // Its own Redis: refusing writes on the shared one would break the suites beside this one.
+    redisServer = await startRedisServer();
+    // No rate limit: its counter is a write too, and would fail before the subscription's.
+    chime = await startChime({ REDIS_URL: redisServer.url, RATE_LIMIT_PER_MINUTE: '0' });
+    redis = new Redis(redisServer.url);
+  }, HOOK_TIMEOUT_MS);
+
+  afterAll(async () => {
+    redis.disconnect();
+    await chime.stop();
+    await redisServer.stop();
+  }, HOOK_TIMEOUT_MS);
+
+  it('logs the error of a refused write with its command name, never its arguments (the webhook URL)', async () => {
+    // A primary without replicas refuses every write: NOREPLICAS, as ioredis reports it.
+    await redis.config('SET', 'min-replicas-to-write', '1');
+    const answer = await request(chime.baseUrl, 'PUT', '/subscriptions/log-user/hook', {
+      token: API_TOKEN,
+      body: { time: '08:00', channel: 'webhook', target },
+    });
+    await redis.config('SET', 'min-replicas-to-write', '0');
+
+    expect(answer.status).toBe(500);
+    const correlationId = answer.body.correlationId as string;
+    const deadline = Date.now() + 5_000;
+    const errorLine = () =>
+      chime
+        .output()
+        .split('\n')
+        .find((line) => line.includes(correlationId) && line.includes('"err"'));
+    while (!errorLine() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const logged = JSON.parse(errorLine() ?? '{}');
+    expect(logged.err).toMatchObject({
+      message: expect.stringContaining('NOREPLICAS'),
+      command: { name: expect.any(String) },
+    });
+    expect(logged.err.command.args).toBeUndefined();
+    expect(chime.output()).not.toContain(secret);
   });
 });

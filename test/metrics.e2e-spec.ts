@@ -2,7 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ChimeProcess, startChime } from './support/chime-process.js';
+import { ADMIN_TOKEN, API_TOKEN, ChimeProcess, startChime } from './support/chime-process.js';
 import { replayMinute, subscribeDueNow } from './support/delivery-api.js';
 import { request } from './support/http.js';
 import { freePort, stopProcess } from './support/redis-server.js';
@@ -13,6 +13,41 @@ async function scrape(chime: ChimeProcess): Promise<string> {
   expect(answer.status).toBe(200);
   expect(answer.headers.get('content-type')).toContain('text/plain');
   return answer.body;
+}
+
+type PromQuery = (promql: string) => Promise<{ value: [number, string] }[]>;
+
+/** A real Prometheus with `scrapeConfigs` (YAML list items), queried through its HTTP API. */
+async function withPrometheus(scrapeConfigs: string, use: (query: PromQuery) => Promise<void>) {
+  const dir = mkdtempSync(join(tmpdir(), 'chime-prometheus-'));
+  const port = await freePort();
+  writeFileSync(
+    join(dir, 'prometheus.yml'),
+    `global:\n  scrape_interval: 1s\nscrape_configs:\n${scrapeConfigs}`,
+  );
+  const prometheus = spawn(
+    'prometheus',
+    [
+      `--config.file=${join(dir, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+    ],
+    { stdio: 'ignore' },
+  );
+  try {
+    await use(async (promql) => {
+      const url = `http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(promql)}`;
+      type QueryAnswer = { data?: { result?: { value: [number, string] }[] } };
+      // Until its storage is up, Prometheus answers 503 in plain text: not an answer yet.
+      const answer = (await fetch(url)
+        .then((response) => response.json())
+        .catch(() => null)) as QueryAnswer | null;
+      return answer?.data?.result ?? [];
+    });
+  } finally {
+    await stopProcess(prometheus);
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function sample(text: string, series: string): number {
@@ -69,38 +104,78 @@ describe('metrics', () => {
   });
 
   it('is scraped by a real Prometheus server', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'chime-prometheus-'));
-    const port = await freePort();
     const target = new URL(chime.baseUrl).host;
-    writeFileSync(
-      join(dir, 'prometheus.yml'),
-      `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: chime\n    static_configs:\n      - targets: ['${target}']\n`,
+    await withPrometheus(
+      `  - job_name: chime\n    static_configs:\n      - targets: ['${target}']\n`,
+      async (query) => {
+        await waitFor(async () => (await query('up{job="chime"}'))[0]?.value[1] === '1', 25_000);
+        const ticks = await query('chime_ticks_total');
+        expect(ticks.length).toBeGreaterThanOrEqual(1);
+      },
     );
-    const prometheus = spawn(
-      'prometheus',
-      [
-        `--config.file=${join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-      ],
-      { stdio: 'ignore' },
-    );
-    try {
-      const query = async (promql: string) => {
-        const url = `http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(promql)}`;
-        type QueryAnswer = { data?: { result?: { value: [number, string] }[] } };
-        // Until its storage is ready Prometheus answers 503 in plain text: no result yet.
-        const answer = (await fetch(url)
-          .then((response) => (response.ok ? response.json() : null))
-          .catch(() => null)) as QueryAnswer | null;
-        return answer?.data?.result ?? [];
-      };
+  });
+
+  it('documents /metrics as public while METRICS_TOKEN is unset', async () => {
+    const { body } = await request(chime.baseUrl, 'GET', '/docs-json');
+    expect(body.paths['/metrics'].get.security).toEqual([]);
+    expect(body.paths['/metrics'].get.responses['401']).toBeUndefined();
+    expect(body.components.securitySchemes.metricsToken).toBeUndefined();
+  });
+});
+
+describe('metrics with METRICS_TOKEN set', () => {
+  const METRICS_TOKEN = 'test-metrics-token-0123456789';
+  let chime: ChimeProcess;
+
+  beforeAll(async () => {
+    chime = await startChime({ METRICS_TOKEN });
+  });
+
+  afterAll(async () => {
+    await chime.stop();
+  });
+
+  it.each([
+    ['no token', undefined],
+    ['the API token', API_TOKEN],
+    ['the admin token', ADMIN_TOKEN],
+    ['a wrong token', `${METRICS_TOKEN}x`],
+  ])('refuses /metrics with %s: 401, WWW-Authenticate: Bearer', async (_case, token) => {
+    const answer = await request(chime.baseUrl, 'GET', '/metrics', { token });
+
+    expect(answer.status).toBe(401);
+    expect(answer.headers.get('www-authenticate')).toBe('Bearer');
+    expect(JSON.stringify(answer.body)).not.toContain('chime_');
+  });
+
+  it('serves /metrics given Authorization: Bearer <METRICS_TOKEN>', async () => {
+    const answer = await request<string>(chime.baseUrl, 'GET', '/metrics', {
+      token: METRICS_TOKEN,
+    });
+
+    expect(answer.status).toBe(200);
+    expect(answer.body).toContain('# TYPE chime_ticks_total counter');
+  });
+
+  it('documents /metrics with the metricsToken bearer scheme and its 401', async () => {
+    const { body } = await request(chime.baseUrl, 'GET', '/docs-json');
+    expect(body.paths['/metrics'].get.security).toEqual([{ metricsToken: [] }]);
+    expect(body.paths['/metrics'].get.responses['401']).toBeDefined();
+    expect(body.components.securitySchemes.metricsToken).toMatchObject({
+      type: 'http',
+      scheme: 'bearer',
+    });
+  });
+
+  it("is scraped by a real Prometheus that sends the token as the README's scrape config says", async () => {
+    const target = new URL(chime.baseUrl).host;
+    const withToken = `  - job_name: chime\n    authorization:\n      type: Bearer\n      credentials: ${METRICS_TOKEN}\n    static_configs:\n      - targets: ['${target}']\n`;
+    const without = `  - job_name: anonymous\n    static_configs:\n      - targets: ['${target}']\n`;
+    await withPrometheus(`${withToken}${without}`, async (query) => {
       await waitFor(async () => (await query('up{job="chime"}'))[0]?.value[1] === '1', 25_000);
-      const ticks = await query('chime_ticks_total');
-      expect(ticks.length).toBeGreaterThanOrEqual(1);
-    } finally {
-      await stopProcess(prometheus);
-      rmSync(dir, { recursive: true, force: true });
-    }
+      await waitFor(async () => (await query('up{job="anonymous"}'))[0]?.value[1] === '0', 25_000);
+      expect((await query('chime_ticks_total{job="chime"}')).length).toBeGreaterThanOrEqual(1);
+      expect(await query('chime_ticks_total{job="anonymous"}')).toEqual([]);
+    });
   });
 });

@@ -9,10 +9,15 @@ import { Reflector } from '@nestjs/core';
 import type { ConfigType } from '@nestjs/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authConfig } from '../config/configuration.js';
-import { REQUIRED_TOKEN, TokenKind } from './require-token.decorator.js';
+import { TokenKind } from './require-token.decorator.js';
+import { routeAccess } from './route-access.js';
 import { bearerTokenOf, TokenMatcher } from './token-matcher.js';
 
-/** Checks the bearer token that a route's `@RequireToken` asks for, in constant time. */
+/**
+ * Every route needs the bearer token its `@RequireToken` names, compared in constant time,
+ * unless it is `@Public()`; a route with neither is refused, and /admin/** always takes the
+ * admin token (see routeAccess). /metrics is public while METRICS_TOKEN is unset.
+ */
 @Injectable()
 export class BearerTokenGuard implements CanActivate {
   private readonly matchers: Record<TokenKind, TokenMatcher>;
@@ -24,17 +29,22 @@ export class BearerTokenGuard implements CanActivate {
     this.matchers = {
       api: new TokenMatcher(auth.apiToken),
       admin: new TokenMatcher(auth.adminToken),
+      metrics: new TokenMatcher(auth.metricsToken),
     };
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const kind = this.reflector.getAllAndOverride<TokenKind | undefined>(REQUIRED_TOKEN, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
-    if (!kind || this.auth.disabled) return true;
+    if (this.auth.disabled) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (this.matchers[kind].matches(bearerTokenOf(request.headers.authorization))) return true;
+    const access = routeAccess(
+      request.routeOptions?.url,
+      [context.getHandler(), context.getClass()],
+      (key, target) => this.reflector.get(key, target as () => unknown),
+    );
+    if (access === 'public') return true;
+    if (access === 'metrics' && this.auth.metricsToken === undefined) return true;
+    const presented = bearerTokenOf(request.headers.authorization);
+    if (access !== 'unmarked' && this.matchers[access].matches(presented)) return true;
     context.switchToHttp().getResponse<FastifyReply>().header('WWW-Authenticate', 'Bearer');
     throw new UnauthorizedException('Missing or wrong bearer token');
   }

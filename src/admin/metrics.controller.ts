@@ -1,5 +1,6 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { RequireToken } from '../access/require-token.decorator.js';
 import { Clock } from '../common/clock.js';
 import { DeliveryQueue } from '../delivery/delivery.queue.js';
 import { DeadLetterStore } from '../store/dead-letter.store.js';
@@ -8,7 +9,11 @@ import { SchedulerQueries } from '../scheduler/scheduler.queries.js';
 import { SubscriptionStore } from '../store/subscription.store.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
 
-/** Prometheus scrapes this; gauges of stored state are read from Redis at scrape time. */
+/**
+ * Prometheus scrapes this; gauges of stored state are read from Redis at scrape time.
+ * Public while METRICS_TOKEN is unset; with it set, only `Bearer <METRICS_TOKEN>`.
+ */
+@RequireToken('metrics')
 @ApiTags('metrics')
 @Controller('metrics')
 export class MetricsController {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { registerAs } from '@nestjs/config';
 import { dnsServerList, validateEnvironment } from './environment.js';
+import { parseTrustProxy } from './trust-proxy.js';
 
 const environment = () => validateEnvironment(process.env);
 
@@ -19,6 +20,8 @@ export const appConfig = registerAs('app', () => {
     defaultTimezone: env.DEFAULT_TIMEZONE,
     rateLimitPerMinute: env.RATE_LIMIT_PER_MINUTE,
     maxTagsPerUser: env.MAX_TAGS_PER_USER,
+    // Validated above: parseTrustProxy answers every value validateEnvironment accepts.
+    trustProxy: parseTrustProxy(env.TRUST_PROXY) ?? false,
     version: packageJson.version,
   };
 });
@@ -30,7 +33,13 @@ export const redisConfig = registerAs('redis', () => {
 
 export const authConfig = registerAs('auth', () => {
   const env = environment();
-  return { apiToken: env.API_TOKEN, adminToken: env.ADMIN_TOKEN, disabled: env.AUTH_DISABLED };
+  return {
+    apiToken: env.API_TOKEN,
+    adminToken: env.ADMIN_TOKEN,
+    // Unset: /metrics is public.
+    metricsToken: env.METRICS_TOKEN,
+    disabled: env.AUTH_DISABLED,
+  };
 });
 
 export const schedulerConfig = registerAs('scheduler', () => {

@@ -16,6 +16,7 @@ const VARIABLES = [
   'DELIVERY_CONCURRENCY',
   'API_TOKEN',
   'ADMIN_TOKEN',
+  'METRICS_TOKEN',
   'WEBHOOK_SECRET',
   'WEBHOOK_TIMEOUT_MS',
   'WEBHOOK_ALLOW_PRIVATE',
@@ -25,6 +26,7 @@ const VARIABLES = [
   'MAIL_OUTBOX_DIR',
   'AUTH_DISABLED',
   'LOG_LEVEL',
+  'TRUST_PROXY',
 ];
 
 /** The variables a refused configuration's message names (as whole words). */
@@ -107,6 +109,15 @@ describe('validateEnvironment', () => {
     ['API_TOKEN', 'short'],
     ['DNS_SERVERS', 'dns.example'],
     ['DNS_SERVERS', '127.0.0.1:99999'],
+    ['API_TOKEN', 'test-api-token 0123456789'],
+    ['ADMIN_TOKEN', 'test-admin-token-0123456789\n'],
+    ['ADMIN_TOKEN', '\ttest-admin-token-0123456789'],
+    ['METRICS_TOKEN', 'short'],
+    ['METRICS_TOKEN', 'metrics token 0123456789'],
+    ['TRUST_PROXY', 'yes'],
+    ['TRUST_PROXY', '-1'],
+    ['TRUST_PROXY', '10.0.0.0/33'],
+    ['TRUST_PROXY', '10.0.0.1, proxy.example.com'],
   ])('refuses %s=%s and names it', (name, value) => {
     expect(namedIn({ ...tokens, [name]: value })).toEqual([name]);
   });
@@ -124,6 +135,38 @@ describe('validateEnvironment', () => {
   ])('refuses to start with a token missing: %j', (raw, missing) => {
     // The message also points to AUTH_DISABLED=true as the way out.
     expect(namedIn(raw).filter((name) => name !== 'AUTH_DISABLED')).toEqual(missing);
+  });
+
+  it('refuses the same token for the API and the admin routes, naming both', () => {
+    const same = 'c'.repeat(16);
+    expect(() => validateEnvironment({ API_TOKEN: same, ADMIN_TOKEN: same })).toThrow(
+      /API_TOKEN and ADMIN_TOKEN must differ/,
+    );
+  });
+
+  it.each(['API_TOKEN', 'ADMIN_TOKEN'] as const)('refuses a METRICS_TOKEN equal to %s', (name) => {
+    expect(() => validateEnvironment({ ...tokens, METRICS_TOKEN: tokens[name] })).toThrow(
+      /METRICS_TOKEN must differ from API_TOKEN and ADMIN_TOKEN/,
+    );
+  });
+
+  it('accepts a METRICS_TOKEN of its own, and leaves it unset by default', () => {
+    expect(validateEnvironment(tokens).METRICS_TOKEN).toBeUndefined();
+    const metrics = 'm'.repeat(16);
+    expect(validateEnvironment({ ...tokens, METRICS_TOKEN: metrics }).METRICS_TOKEN).toBe(metrics);
+  });
+
+  it.each([
+    'false',
+    'true',
+    '0',
+    '2',
+    '127.0.0.1',
+    '10.0.0.0/8, 192.168.1.7',
+    '::1,fd00::/8',
+    'loopback',
+  ])('accepts TRUST_PROXY=%s', (value) => {
+    expect(validateEnvironment({ ...tokens, TRUST_PROXY: value }).TRUST_PROXY).toBe(value);
   });
 
   it('starts without tokens only when AUTH_DISABLED=true', () => {

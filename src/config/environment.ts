@@ -15,6 +15,7 @@ import {
   ValidationError,
 } from 'class-validator';
 import { IsIanaTimezone } from '../common/validators.js';
+import { IsTrustProxy } from './trust-proxy.js';
 
 const toBoolean = ({ value }: { value: unknown }) =>
   value === 'true' ? true : value === 'false' ? false : value;
@@ -50,8 +51,9 @@ export class Environment {
   @Transform(toInteger) @IsInt() @Min(0) RATE_LIMIT_PER_MINUTE = 1200;
   @Transform(toInteger) @IsInt() @Min(1) @Max(10000) DELIVERY_CONCURRENCY = 800;
   @Transform(toInteger) @IsInt() @Min(1) @Max(100000) MAX_TAGS_PER_USER = 1000;
-  @IsOptional() @IsString() @MinLength(16) API_TOKEN?: string;
-  @IsOptional() @IsString() @MinLength(16) ADMIN_TOKEN?: string;
+  @IsOptional() @IsBearerToken() API_TOKEN?: string;
+  @IsOptional() @IsBearerToken() ADMIN_TOKEN?: string;
+  @IsOptional() @IsBearerToken() METRICS_TOKEN?: string;
   @Transform(toBoolean) @IsBoolean() AUTH_DISABLED = false;
   @IsOptional()
   @Matches(/^whsec_[A-Za-z0-9+/=]{8,}$/, {
@@ -68,6 +70,23 @@ export class Environment {
   @IsEmail({ require_tld: false }) MAIL_FROM = 'chime@localhost';
   @IsString() @MinLength(1) MAIL_OUTBOX_DIR = './var/outbox';
   @IsIn(LOG_LEVELS) LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+  @IsTrustProxy() TRUST_PROXY = 'false';
+}
+
+/**
+ * At least 16 characters, none of them whitespace: a token with a space or a newline is
+ * a copy-paste accident, and no `Authorization: Bearer` header could carry it intact.
+ */
+function IsBearerToken(): PropertyDecorator {
+  return applyDecorators(
+    IsString(),
+    MinLength(16),
+    Matches(/^\S+$/, { message: ({ property }) => `${property} must not contain whitespace` }),
+  );
+}
+
+function applyDecorators(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, property) => decorators.forEach((decorate) => decorate(target, property));
 }
 
 const VARIABLES = new Set([
@@ -75,6 +94,7 @@ const VARIABLES = new Set([
   'DEDUPE_TTL_SECONDS',
   'API_TOKEN',
   'ADMIN_TOKEN',
+  'METRICS_TOKEN',
   'WEBHOOK_SECRET',
   'SMTP_URL',
   'DNS_SERVERS',
@@ -93,6 +113,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const problems = validateSync(environment, { whitelist: false }).flatMap(describe);
   problems.push(
     ...missingTokens(environment),
+    ...sharedTokens(environment),
     ...shortDedupeTtl(environment),
     ...badDnsServers(environment),
   );
@@ -111,6 +132,18 @@ function missingTokens(environment: Environment): string[] {
   return (['API_TOKEN', 'ADMIN_TOKEN'] as const)
     .filter((name) => !environment[name])
     .map((name) => `${name} must be set (or AUTH_DISABLED=true, for local trials only)`);
+}
+
+/** Each token opens its own door: one that opens two would make the split pointless. */
+function sharedTokens(environment: Environment): string[] {
+  const { API_TOKEN, ADMIN_TOKEN, METRICS_TOKEN } = environment;
+  const problems: string[] = [];
+  if (API_TOKEN && API_TOKEN === ADMIN_TOKEN)
+    problems.push('API_TOKEN and ADMIN_TOKEN must differ');
+  if (METRICS_TOKEN && (METRICS_TOKEN === API_TOKEN || METRICS_TOKEN === ADMIN_TOKEN)) {
+    problems.push('METRICS_TOKEN must differ from API_TOKEN and ADMIN_TOKEN');
+  }
+  return problems;
 }
 
 /** A claim must outlive every window that can see its occurrence again (SPEC 4, "Once"). */

@@ -6,9 +6,11 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { Public } from '../access/public.decorator.js';
 import { RedisHealthIndicator } from '../redis/redis.health.js';
 
 /** Probes for orchestrators; no authentication. */
+@Public()
 @ApiTags('health')
 @Controller('health')
 export class HealthController {

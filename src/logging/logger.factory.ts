@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
+import { ERROR_SERIALIZERS } from './error.serializer.js';
 import { maskSensitive } from './mask-sensitive.js';
 
 /** Fields that hold secrets, wherever a log call puts them (top level or one level down). */
@@ -18,8 +19,8 @@ export const REDACTED_PATHS = [
 
 /**
  * chime's one logger: JSON lines to stdout (or `destination`), level names rather than
- * numbers, ISO timestamps, secrets redacted by path and every line passed through
- * `maskSensitive`. Fastify logs requests through it and Nest's `Logger` through
+ * numbers, ISO timestamps, secrets redacted by path, errors without the arguments of Redis
+ * commands (`serializeError`) and every line passed through `maskSensitive`. Fastify logs requests through it and Nest's `Logger` through
  * `NestPinoLogger`.
  */
 export function createLogger(level: LevelWithSilent, destination?: DestinationStream): Logger {
@@ -29,6 +30,7 @@ export function createLogger(level: LevelWithSilent, destination?: DestinationSt
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
+      serializers: ERROR_SERIALIZERS,
       hooks: { streamWrite: maskSensitive },
     },
     destination ?? pino.destination({ dest: 1, sync: true }),

@@ -97,6 +97,11 @@ export class RedisKeys {
     return `${this.prefix}:bull`;
   }
 
+  /** What the rate limit's `:hits` and `:block` keys of one client start with (one slot). */
+  rateLimit(client: string): string {
+    return `${this.prefix}:ratelimit:{${client}}`;
+  }
+
   /** STRING with TTL: which replica runs the tick of a minute. */
   tickLease(minute: string): string {
     return `${this.tickLeasePrefix()}${minute}`;

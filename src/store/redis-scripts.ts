@@ -14,6 +14,7 @@ declare module 'ioredis' {
     chimeAcquireDeliveries(...args: ScriptArgs): Result<number[], Context>;
     chimeRecordDeliveries(...args: ScriptArgs): Result<number, Context>;
     chimeTrimDeadLetters(...args: ScriptArgs): Result<number, Context>;
+    chimeRateLimitHit(...args: ScriptArgs): Result<[number, number, 0 | 1, number], Context>;
   }
 }
 
@@ -31,6 +32,7 @@ const SCRIPTS: Record<string, { file: string; numberOfKeys?: number }> = {
   chimeAcquireDeliveries: { file: 'acquire-deliveries.lua' },
   chimeRecordDeliveries: { file: 'record-deliveries.lua', numberOfKeys: 1 },
   chimeTrimDeadLetters: { file: 'trim-dead-letters.lua', numberOfKeys: 2 },
+  chimeRateLimitHit: { file: 'rate-limit-hit.lua', numberOfKeys: 2 },
 };
 
 const withScripts = new WeakSet<Redis>();

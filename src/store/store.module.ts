@@ -11,6 +11,7 @@ import { RedisKeys } from './redis-keys.js';
 import { RedisSchedulerStateStore } from './redis-scheduler-state.store.js';
 import { RedisSubscriptionStore } from './redis-subscription.store.js';
 import { SchedulerStateStore } from './scheduler-state.store.js';
+import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 import { SubscriptionStore } from './subscription.store.js';
 
 /** Every Redis port, bound to its adapter, and the key namer they share. */
@@ -23,6 +24,7 @@ import { SubscriptionStore } from './subscription.store.js';
     { provide: SchedulerStateStore, useClass: RedisSchedulerStateStore },
     { provide: DeliveryStore, useClass: RedisDeliveryStore },
     { provide: DeadLetterStore, useClass: RedisDeadLetterStore },
+    RedisThrottlerStorage,
   ],
   exports: [
     RedisKeys,
@@ -32,6 +34,7 @@ import { SubscriptionStore } from './subscription.store.js';
     SchedulerStateStore,
     DeliveryStore,
     DeadLetterStore,
+    RedisThrottlerStorage,
   ],
 })
 export class StoreModule {}

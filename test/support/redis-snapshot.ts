@@ -27,8 +27,9 @@ async function readKey(redis: Redis, key: string): Promise<unknown> {
 
 /**
  * Every key under the prefix but the periodic bookkeeping that changes on its own clock
- * whatever requests arrive: the scheduler's state HASH and tick leases, and the BullMQ
- * worker's stalled-job check marker.
+ * whatever requests arrive: the scheduler's state HASH and tick leases, the BullMQ worker's
+ * stalled-job check marker, and the rate limiter's counters (`<p>:ratelimit:*`, with TTLs),
+ * which count every request, refused ones included: the limit is checked before the token.
  */
 export async function snapshotOutsideTicks(redis: Redis, prefix: string) {
   const keys = RedisKeys.forPrefix(prefix);
@@ -38,6 +39,7 @@ export async function snapshotOutsideTicks(redis: Redis, prefix: string) {
       ([key]) =>
         key !== keys.schedulerState() &&
         !key.startsWith(keys.tickLeasePrefix()) &&
+        !key.startsWith(`${prefix}:ratelimit:`) &&
         !(key.startsWith(`${keys.queuePrefix()}:`) && key.endsWith(':stalled-check')),
     ),
   );
