@@ -40,6 +40,8 @@ describe('health states against a real Redis that stops and starts', () => {
     });
     expect(answer.body.scheduler.lastTickAt).not.toBeNull();
     expect(answer.body.scheduler.lagSeconds).toBeLessThan(120);
+    // One machine, one clock: the drift from Redis's TIME is the round trip's noise.
+    expect(Math.abs(answer.body.scheduler.clockDriftMs)).toBeLessThan(1000);
   });
 
   it('is down (503), and not ready, while Redis is stopped, and ok again once it is back', async () => {

@@ -259,3 +259,27 @@ it('claims nothing from days ago when an old subscription is written again', asy
   await chime.subscribe('ada', 'news', { time: '09:00', title: 'renamed' });
   expect(handedOff(chime)).toEqual(['ada|news|2026-11-22 2026-11-22T09:00:00.000Z']);
 });
+
+it('does not tick while its clock is more than MAX_CLOCK_DRIFT_MS off Redis, and ticks once it is back', async () => {
+  const ahead = new Date(Math.floor(Date.now() / MINUTE) * MINUTE + 10 * MINUTE);
+  const chime = await startSchedulerHarness({
+    redisUrl: testRedisUrl(),
+    keyPrefix: uniquePrefix('drift'),
+    clock: new FakeClock(ahead.toISOString()),
+    env: { MAX_CLOCK_DRIFT_MS: '1000' },
+  });
+  harnesses.push(chime);
+  const dueAt = new Date(ahead.getTime() + 2 * MINUTE).toISOString().slice(11, 16);
+  await chime.subscribe('ada', 'news', { time: dueAt, timezone: 'UTC' });
+
+  await expect(chime.tick()).rejects.toThrow(/ahead of Redis's/);
+  const status = await chime.queries.status();
+  expect(status.clockTooFar).toBe(true);
+  expect(status.clockDriftMs).toBeGreaterThan(5 * MINUTE);
+  expect(status.watermark).toBeNull();
+  expect(handedOff(chime)).toEqual([]);
+
+  chime.clock.set(new Date().toISOString());
+  expect((await chime.queries.status()).clockTooFar).toBe(false);
+  await expect(chime.tick()).resolves.not.toBeNull();
+});

@@ -39,6 +39,14 @@ export class SchedulerHealthView {
   unconfirmedHandOffs!: number | null;
   @ApiProperty({ example: 0, description: 'Ticks of this process that failed since it started' })
   failedTicks!: number;
+  @ApiProperty({
+    example: 3,
+    type: Number,
+    nullable: true,
+    description:
+      "This process's clock minus Redis's (TIME), in ms; past MAX_CLOCK_DRIFT_MS it does not tick",
+  })
+  clockDriftMs!: number | null;
 }
 
 export class QueueHealthView {

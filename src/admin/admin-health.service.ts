@@ -48,7 +48,7 @@ export class AdminHealthService {
         deadLetters: null,
       };
     }
-    const [scheduler, queue, total, recentDead] = await Promise.all([
+    const [{ clockTooFar, ...scheduler }, queue, total, recentDead] = await Promise.all([
       this.schedulerView(now),
       this.queue.counts(),
       this.deadLetters.count(),
@@ -59,6 +59,9 @@ export class AdminHealthService {
         ? [`no tick for ${Math.round(scheduler.lagSeconds)} s`]
         : []),
       ...(recentDead > 0 ? [`${recentDead} deliveries gave up in the last 15 minutes`] : []),
+      ...(clockTooFar
+        ? [`this clock is ${scheduler.clockDriftMs} ms off Redis's: not ticking`]
+        : []),
     ];
     return {
       status: reasons.length > 0 ? 'degraded' : 'ok',
@@ -71,14 +74,17 @@ export class AdminHealthService {
     };
   }
 
-  private async schedulerView(now: Date): Promise<SchedulerHealthView> {
-    const { lastTickAt, watermark, unconfirmedHandOffs } = await this.scheduler.status();
+  private async schedulerView(now: Date): Promise<SchedulerHealthView & { clockTooFar: boolean }> {
+    const status = await this.scheduler.status();
+    const { lastTickAt, watermark, unconfirmedHandOffs, clockDriftMs, clockTooFar } = status;
     return {
       lastTickAt: lastTickAt?.toISOString() ?? null,
       watermark: watermark?.toISOString() ?? null,
       lagSeconds: lastTickAt ? (now.getTime() - lastTickAt.getTime()) / 1000 : null,
       unconfirmedHandOffs,
       failedTicks: this.scheduler.failedTicks(),
+      clockDriftMs,
+      clockTooFar,
     };
   }
 
@@ -89,6 +95,7 @@ export class AdminHealthService {
       lagSeconds: null,
       unconfirmedHandOffs: null,
       failedTicks: this.scheduler.failedTicks(),
+      clockDriftMs: null,
     };
   }
 }

@@ -48,6 +48,7 @@ export const schedulerConfig = registerAs('scheduler', () => {
   return {
     lookaheadMinutes: env.LOOKAHEAD_MINUTES,
     catchupMinutes: env.CATCHUP_MINUTES,
+    maxClockDriftMs: env.MAX_CLOCK_DRIFT_MS,
     // A claim must outlive every window that can see its occurrence again, and the whole
     // local date, so that a time edited after today's send does not send again today.
     dedupeTtlSeconds: env.DEDUPE_TTL_SECONDS ?? LOCAL_DAY_SECONDS + windowSeconds,

@@ -41,6 +41,7 @@ export class Environment {
   @IsIanaTimezone() DEFAULT_TIMEZONE = 'UTC';
   @Transform(toInteger) @IsInt() @Min(1) @Max(60) LOOKAHEAD_MINUTES = 4;
   @Transform(toInteger) @IsInt() @Min(0) @Max(1440) CATCHUP_MINUTES = 15;
+  @Transform(toInteger) @IsInt() @Min(0) @Max(60000) MAX_CLOCK_DRIFT_MS = 1000;
   @IsOptional()
   @Transform(toInteger)
   @IsInt()

@@ -40,6 +40,10 @@ export class ChimeMetrics {
     'chime_occurrences_cancelled_total',
     'Queued occurrences not sent because their subscription changed, paused or went away',
   );
+  readonly clockDrift = this.gauge(
+    'chime_clock_drift_seconds',
+    "This process's clock minus Redis's, as last measured",
+  );
   readonly recordFailures = this.counter(
     'chime_delivery_record_failures_total',
     'Sends that succeeded but whose delivery record could not be written after every retry',

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DeliveryModule } from '../delivery/delivery.module.js';
 import { StoreModule } from '../store/store.module.js';
+import { ClockDrift } from './clock-drift.js';
 import { OccurrenceDispatcher } from './occurrence-dispatcher.js';
 import { SchedulerCron } from './scheduler.cron.js';
 import { SchedulerQueries } from './scheduler.queries.js';
@@ -8,7 +9,7 @@ import { SchedulerService } from './scheduler.service.js';
 
 @Module({
   imports: [StoreModule, DeliveryModule],
-  providers: [OccurrenceDispatcher, SchedulerService, SchedulerCron, SchedulerQueries],
+  providers: [OccurrenceDispatcher, ClockDrift, SchedulerService, SchedulerCron, SchedulerQueries],
   exports: [SchedulerService, SchedulerQueries],
 })
 export class SchedulerModule {}

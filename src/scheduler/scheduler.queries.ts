@@ -6,6 +6,7 @@ import { Subscription } from '../domain/subscription.js';
 import { ClaimStore } from '../store/claim.store.js';
 import { HandOffStore } from '../store/hand-off.store.js';
 import { SchedulerStateStore } from '../store/scheduler-state.store.js';
+import { ClockDrift } from './clock-drift.js';
 import { OccurrenceDispatcher } from './occurrence-dispatcher.js';
 import { SchedulerCron } from './scheduler.cron.js';
 
@@ -16,6 +17,10 @@ export interface SchedulerStatus {
   /** Occurrences never sent because they were older than the catch-up horizon. */
   readonly skippedTotal: number;
   readonly unconfirmedHandOffs: number;
+  /** This process's clock minus Redis's, in ms. */
+  readonly clockDriftMs: number;
+  /** Whether that is past MAX_CLOCK_DRIFT_MS, so that this process does not tick. */
+  readonly clockTooFar: boolean;
 }
 
 /**
@@ -30,6 +35,7 @@ export class SchedulerQueries {
     private readonly handOffs: HandOffStore,
     private readonly progress: SchedulerStateStore,
     private readonly cron: SchedulerCron,
+    private readonly drift: ClockDrift,
     private readonly clock: Clock,
   ) {}
 
@@ -58,12 +64,14 @@ export class SchedulerQueries {
   }
 
   async status(): Promise<SchedulerStatus> {
-    const [state, unconfirmedHandOffs] = await Promise.all([
+    const [state, unconfirmedHandOffs, clockDriftMs] = await Promise.all([
       this.progress.state(),
       this.handOffs.unconfirmedCount(),
+      this.drift.measure(),
     ]);
     const { lastTickAt, watermark, skippedTotal } = state;
-    return { lastTickAt, watermark, skippedTotal, unconfirmedHandOffs };
+    const clockTooFar = this.drift.tooFar(clockDriftMs);
+    return { lastTickAt, watermark, skippedTotal, unconfirmedHandOffs, clockDriftMs, clockTooFar };
   }
 
   /** Ticks that threw since this process started; known without Redis. */

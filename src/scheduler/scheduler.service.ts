@@ -11,6 +11,7 @@ import { DeliverySink } from '../domain/delivery-sink.js';
 import { weekdayOf } from '../domain/local-time.js';
 import { occurrencesBetween, scheduleOf } from '../domain/schedule.js';
 import { dueOccurrence } from '../domain/occurrence.js';
+import { ClockDrift } from './clock-drift.js';
 import { HAND_OFF_RETRY_MS, OccurrenceDispatcher, ScanCounts } from './occurrence-dispatcher.js';
 
 const MINUTE_MS = 60_000;
@@ -34,6 +35,7 @@ export class SchedulerService {
 
   constructor(
     private readonly dispatcher: OccurrenceDispatcher,
+    private readonly drift: ClockDrift,
     private readonly progress: SchedulerStateStore,
     private readonly handOffs: HandOffStore,
     private readonly sink: DeliverySink,
@@ -44,6 +46,7 @@ export class SchedulerService {
 
   /** The minute's tick; null when another replica holds this minute's lease. */
   async dispatchDue(now: Date): Promise<TickOutcome | null> {
+    await this.drift.assertCloseEnough();
     const minute = floorToMinute(now);
     if (!(await this.progress.acquireTickLease(minute, this.replica))) return null;
     await this.recoverHandOffs(now);

@@ -45,6 +45,11 @@ export class RedisSchedulerStateStore extends SchedulerStateStore {
     );
   }
 
+  async serverTime(): Promise<Date> {
+    const [seconds, microseconds] = await this.redis.time();
+    return new Date(Number(seconds) * 1000 + Math.floor(Number(microseconds) / 1000));
+  }
+
   async acquireTickLease(minute: Date, holder: string): Promise<boolean> {
     const key = this.keys.tickLease(minute.toISOString().slice(0, 16));
     return (await this.redis.set(key, holder, 'EX', LEASE_SECONDS, 'NX')) === 'OK';

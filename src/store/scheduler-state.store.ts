@@ -19,6 +19,9 @@ export abstract class SchedulerStateStore {
   /** Moves the watermark forward (never back) once a scan is complete. */
   abstract completeTick(watermark: Date, tickAt: Date, skipped: number): Promise<void>;
 
+  /** Redis's own clock (TIME): the one every replica is compared with. */
+  abstract serverTime(): Promise<Date>;
+
   /** True for the one caller that runs the tick of this minute. */
   abstract acquireTickLease(minute: Date, holder: string): Promise<boolean>;
 }
