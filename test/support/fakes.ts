@@ -59,8 +59,12 @@ export class InMemorySubscriptionStore extends SubscriptionStore {
     return [...this.rows.values()];
   }
 
-  async find(key: SubscriptionKey) {
+  get(key: SubscriptionKey): StoredSubscription | null {
     return this.rows.get(keyOf(key)) ?? null;
+  }
+
+  async find(key: SubscriptionKey) {
+    return this.get(key);
   }
 
   async listByUser(userId: string) {
@@ -165,19 +169,18 @@ export class InMemoryClaimStore extends ClaimStore {
     occurrenceIds.forEach((id) => this.claimed.add(id));
   }
 
+  /** Atomic, as the script is: nothing else runs between a candidate's check and its claim. */
   async claimDue(candidates: readonly ClaimCandidate[], options: ClaimOptions) {
     this.batchSizes.push(candidates.length);
     const won: DueOccurrence[] = [];
-    const outcomes = await Promise.all(
-      candidates.map(async (candidate): Promise<ClaimOutcome> => {
-        const outcome = await this.outcomeOf(candidate, options);
-        if (outcome === 'won' && !options.dryRun) {
-          this.claimed.add(candidate.occurrence.occurrenceId);
-          won.push(candidate.occurrence);
-        }
-        return outcome;
-      }),
-    );
+    const outcomes = candidates.map((candidate): ClaimOutcome => {
+      const outcome = this.outcomeOf(candidate, options);
+      if (outcome === 'won' && !options.dryRun) {
+        this.claimed.add(candidate.occurrence.occurrenceId);
+        won.push(candidate.occurrence);
+      }
+      return outcome;
+    });
     const receipt = won.length > 0 ? this.handOffs.record(won, options.retryAt) : null;
     return { outcomes, receipt } satisfies ClaimResult;
   }
@@ -186,8 +189,8 @@ export class InMemoryClaimStore extends ClaimStore {
     return occurrenceIds.map((id) => this.claimed.has(id));
   }
 
-  private async outcomeOf({ occurrence, weekday }: ClaimCandidate, options: ClaimOptions) {
-    const subscription = await this.subscriptions.find(occurrence);
+  private outcomeOf({ occurrence, weekday }: ClaimCandidate, options: ClaimOptions) {
+    const subscription = this.subscriptions.get(occurrence);
     if (!subscription || !subscription.days.includes(weekday)) return 'absent';
     const early = subscription.armedAt.getTime() > occurrence.scheduledFor.getTime();
     if (subscription.paused || (options.respectArmedAt && early)) return 'skipped';
