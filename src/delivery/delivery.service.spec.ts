@@ -1,0 +1,258 @@
+import { Test } from '@nestjs/testing';
+import { FakeClock } from '../../test/support/fake-clock.js';
+import { aSubscription, anOccurrenceOf } from '../../test/support/factories.js';
+import {
+  FakeChannel,
+  FakeDeliveryQueue,
+  InMemoryDeliveryStore,
+  InMemorySubscriptionStore,
+  RunningClock,
+  valueOf,
+} from '../../test/support/fakes.js';
+import { ChannelRegistry } from '../channels/channel.registry.js';
+import { NOTIFICATION_CHANNELS } from '../channels/notification-channel.js';
+import { Clock } from '../common/clock.js';
+import { deliveryConfig } from '../config/configuration.js';
+import { DeliveryError } from '../domain/delivery-error.js';
+import { Subscription } from '../domain/subscription.js';
+import { ChimeMetrics } from '../metrics/chime-metrics.js';
+import { serialise } from '../store/delivery-record.js';
+import { DeliveryStore } from '../store/delivery.store.js';
+import { SubscriptionStore } from '../store/subscription.store.js';
+import { DeliveryItem, DeliveryQueue } from './delivery.queue.js';
+import { DeliveryService } from './delivery.service.js';
+
+/** Ada's 08:00 in Shanghai on 2026-11-25 is due at 00:00Z. */
+const INSTANT = new Date('2026-11-25T00:00:00Z');
+const subscription = aSubscription();
+const config = { maxAttempts: 5, retryBackoffMs: 2000, concurrency: 4 };
+
+const itemOf = (of: Subscription, attempt = 1): DeliveryItem => ({
+  occurrence: serialise(anOccurrenceOf(of, '2026-11-25')),
+  attempt,
+});
+
+async function world(clock: Clock = new FakeClock('2026-11-25T00:00:00.300Z')) {
+  const subscriptions = new InMemorySubscriptionStore().seed(subscription);
+  const store = new InMemoryDeliveryStore();
+  const queue = new FakeDeliveryQueue();
+  const channel = new FakeChannel('log', clock);
+  const moduleRef = await Test.createTestingModule({
+    providers: [
+      DeliveryService,
+      ChannelRegistry,
+      ChimeMetrics,
+      { provide: NOTIFICATION_CHANNELS, useValue: [channel] },
+      { provide: SubscriptionStore, useValue: subscriptions },
+      { provide: DeliveryStore, useValue: store },
+      { provide: DeliveryQueue, useValue: queue },
+      { provide: Clock, useValue: clock },
+      { provide: deliveryConfig.KEY, useValue: config },
+    ],
+  }).compile();
+  const service = moduleRef.get(DeliveryService);
+  const metrics = moduleRef.get(ChimeMetrics);
+  const statuses = () => store.log.map(({ status, attempt }) => `${status}@${attempt}`);
+  return { clock, subscriptions, store, queue, channel, service, metrics, statuses };
+}
+
+describe('DeliveryService.deliver', () => {
+  it('never sends before the instant when the job wakes early', async () => {
+    const w = await world(new RunningClock(new Date(INSTANT.getTime() - 150)));
+
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+
+    expect(w.channel.sent).toHaveLength(1);
+    expect(w.channel.sent[0].at.getTime()).toBeGreaterThanOrEqual(INSTANT.getTime());
+  });
+
+  it('sends an occurrence that still matches its subscription and logs it delivered', async () => {
+    const w = await world();
+
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+
+    expect(w.channel.sent.map(({ notification }) => notification)).toEqual([
+      {
+        occurrenceId: 'ada|news|2026-11-25',
+        userId: 'ada',
+        tag: 'news',
+        scheduledFor: INSTANT,
+        late: false,
+        title: 'news',
+        message: '',
+        data: {},
+        target: null,
+      },
+    ]);
+    expect(w.store.log).toEqual([
+      expect.objectContaining({ status: 'delivered', attempt: 1, channel: 'log', late: false }),
+    ]);
+  });
+
+  it('sends nothing and logs cancelled when the subscription changed, paused or went away', async () => {
+    const w = await world();
+    const moved = aSubscription({ userId: 'bob', time: '09:00' });
+    const paused = aSubscription({ userId: 'cy', paused: true });
+    const gone = aSubscription({ userId: 'dee' });
+    const queued = [moved, paused, gone].map((of) => itemOf({ ...of, time: '08:00' }));
+    w.subscriptions.seed(moved, paused);
+
+    await w.service.deliver(queued, 'job-1');
+
+    expect(w.channel.sent).toEqual([]);
+    expect(w.store.log.map(({ userId, status, channel }) => [userId, status, channel])).toEqual([
+      ['bob', 'cancelled', 'log'],
+      ['cy', 'cancelled', 'log'],
+      ['dee', 'cancelled', null],
+    ]);
+    expect(await valueOf(w.metrics.occurrencesCancelled)).toBe(3);
+  });
+
+  it('sends nothing for an occurrence another job holds', async () => {
+    const w = await world();
+    await w.store.acquire([{ occurrenceId: 'ada|news|2026-11-25' }], 'job-0');
+
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+
+    expect(w.channel.sent).toEqual([]);
+    expect(w.store.log).toEqual([]);
+  });
+
+  it('does not send again, when the job runs again, what it finished', async () => {
+    const w = await world();
+
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+
+    expect(w.channel.sent).toHaveLength(1);
+  });
+
+  it('sends, when the job runs again after a crash, what it had taken but not finished', async () => {
+    const w = await world();
+    await w.store.acquire([{ occurrenceId: 'ada|news|2026-11-25' }], 'job-1');
+
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+
+    expect(w.channel.sent).toHaveLength(1);
+  });
+});
+
+describe('DeliveryService failures', () => {
+  it.each([
+    [1, 2000],
+    [2, 4000],
+    [3, 8000],
+    [4, 16000],
+  ])(
+    'retries a retryable failure of attempt %i after RETRY_BACKOFF_MS * 2^(n-1) = %i ms, logging it retrying',
+    async (attempt, delayMs) => {
+      const w = await world();
+      w.channel.failWith(DeliveryError.fromHttpStatus(503));
+
+      await w.service.deliver([itemOf(subscription, attempt)], 'job-1');
+
+      expect(w.queue.attempts).toEqual([
+        {
+          item: { ...itemOf(subscription, attempt + 1), takeOverFrom: 'job-1' },
+          delayMs,
+          id: expect.any(String),
+        },
+      ]);
+      expect(w.store.log).toEqual([
+        expect.objectContaining({ status: 'retrying', attempt, error: 'HTTP 503' }),
+      ]);
+      expect(await w.store.deadLetterCount()).toBe(0);
+    },
+  );
+
+  it('lets the retry take the occurrence over from the failed job, which cannot send it again', async () => {
+    const w = await world();
+    w.channel.failWith(new DeliveryError('timeout', true));
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+    const [retry] = w.queue.attempts;
+
+    await w.service.deliver([retry.item], retry.id);
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+
+    expect(w.channel.sent).toHaveLength(1);
+    expect(w.statuses()).toEqual(['retrying@1', 'delivered@2']);
+  });
+
+  it('counts an error that is not a DeliveryError as retryable', async () => {
+    const w = await world();
+    w.channel.failWith(new Error('socket hang up'));
+
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+
+    expect(w.queue.attempts).toHaveLength(1);
+    expect(w.statuses()).toEqual(['retrying@1']);
+  });
+
+  it('gives up after MAX_ATTEMPTS: the last retryable failure becomes a `dead` dead letter', async () => {
+    const w = await world();
+    w.channel.failWith(DeliveryError.fromHttpStatus(503));
+
+    await w.service.deliver([itemOf(subscription, 5)], 'job-5');
+
+    expect(w.queue.attempts).toEqual([]);
+    expect(w.statuses()).toEqual(['dead@5']);
+    expect(await w.store.deadLetters()).toEqual([
+      expect.objectContaining({
+        occurrenceId: 'ada|news|2026-11-25',
+        occurrence: itemOf(subscription).occurrence,
+        channel: 'log',
+        status: 'dead',
+        attempts: 5,
+        lastError: 'HTTP 503',
+        deadAt: w.clock.now().toISOString(),
+      }),
+    ]);
+  });
+
+  it('makes a failure no retry can fix (HTTP 404) a `failed` dead letter at once', async () => {
+    const w = await world();
+    w.channel.failWith(DeliveryError.fromHttpStatus(404));
+
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+
+    expect(w.queue.attempts).toEqual([]);
+    expect(w.statuses()).toEqual(['failed@1']);
+    expect(await w.store.deadLetters()).toEqual([
+      expect.objectContaining({ status: 'failed', attempts: 1, lastError: 'HTTP 404' }),
+    ]);
+  });
+
+  it('makes a subscription on a channel that is not registered a `failed` dead letter', async () => {
+    const w = await world();
+    const sms = aSubscription({ userId: 'bob', channel: 'sms' });
+    w.subscriptions.seed(sms);
+
+    await w.service.deliver([itemOf(sms)], 'job-1');
+
+    expect(w.statuses()).toEqual(['failed@1']);
+    expect(await w.store.deadLetters()).toEqual([
+      expect.objectContaining({ status: 'failed', lastError: 'channel sms is not registered' }),
+    ]);
+  });
+});
+
+describe('DeliveryService.retryDeadLetter', () => {
+  it('sends a dead letter again from attempt 1, taking the occurrence over from its end', async () => {
+    const w = await world();
+    w.channel.failWith(DeliveryError.fromHttpStatus(503));
+    await w.service.deliver([itemOf(subscription, 5)], 'job-5');
+    const [letter] = await w.store.deadLetters();
+
+    const jobId = await w.service.retryDeadLetter(letter);
+
+    const [retry] = w.queue.attempts;
+    expect(retry).toEqual({
+      item: { ...itemOf(subscription), takeOverFrom: 'dead' },
+      delayMs: 0,
+      id: jobId,
+    });
+    await w.service.deliver([retry.item], retry.id);
+    expect(w.channel.sent).toHaveLength(1);
+    expect(w.statuses()).toEqual(['dead@5', 'delivered@1']);
+  });
+});
