@@ -1,14 +1,14 @@
 import { Test } from '@nestjs/testing';
-import { FakeClock } from '../../test/support/fake-clock.js';
+import { FakeClock, RunningClock } from '../../test/support/fake-clock.js';
 import { aSubscription, anOccurrenceOf } from '../../test/support/factories.js';
 import {
   FakeChannel,
   FakeDeliveryQueue,
+  InMemoryDeadLetterStore,
   InMemoryDeliveryStore,
-  InMemorySubscriptionStore,
-  RunningClock,
-  valueOf,
-} from '../../test/support/fakes.js';
+} from '../../test/support/fakes/delivery-fakes.js';
+import { InMemorySubscriptionStore } from '../../test/support/fakes/subscription-store.js';
+import { valueOf } from '../../test/support/metrics.js';
 import { ChannelRegistry } from '../channels/channel.registry.js';
 import { NOTIFICATION_CHANNELS } from '../channels/notification-channel.js';
 import { Clock } from '../common/clock.js';
@@ -16,6 +16,7 @@ import { deliveryConfig } from '../config/configuration.js';
 import { DeliveryError } from '../domain/delivery-error.js';
 import { Subscription } from '../domain/subscription.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
+import { DeadLetterStore } from '../store/dead-letter.store.js';
 import { serialise } from '../store/delivery-record.js';
 import { DeliveryStore } from '../store/delivery.store.js';
 import { SubscriptionStore } from '../store/subscription.store.js';
@@ -35,6 +36,7 @@ const itemOf = (of: Subscription, attempt = 1): DeliveryItem => ({
 async function world(clock: Clock = new FakeClock('2026-11-25T00:00:00.300Z')) {
   const subscriptions = new InMemorySubscriptionStore().seed(subscription);
   const store = new InMemoryDeliveryStore();
+  const deadLetters = new InMemoryDeadLetterStore();
   const queue = new FakeDeliveryQueue();
   const channel = new FakeChannel('log', clock);
   const moduleRef = await Test.createTestingModule({
@@ -45,6 +47,7 @@ async function world(clock: Clock = new FakeClock('2026-11-25T00:00:00.300Z')) {
       { provide: NOTIFICATION_CHANNELS, useValue: [channel] },
       { provide: SubscriptionStore, useValue: subscriptions },
       { provide: DeliveryStore, useValue: store },
+      { provide: DeadLetterStore, useValue: deadLetters },
       { provide: DeliveryQueue, useValue: queue },
       { provide: Clock, useValue: clock },
       { provide: deliveryConfig.KEY, useValue: config },
@@ -53,7 +56,7 @@ async function world(clock: Clock = new FakeClock('2026-11-25T00:00:00.300Z')) {
   const service = moduleRef.get(DeliveryService);
   const metrics = moduleRef.get(ChimeMetrics);
   const statuses = () => store.log.map(({ status, attempt }) => `${status}@${attempt}`);
-  return { clock, subscriptions, store, queue, channel, service, metrics, statuses };
+  return { clock, subscriptions, store, deadLetters, queue, channel, service, metrics, statuses };
 }
 
 describe('DeliveryService.deliver', () => {
@@ -161,7 +164,7 @@ describe('DeliveryService failures', () => {
       expect(w.store.log).toEqual([
         expect.objectContaining({ status: 'retrying', attempt, error: 'HTTP 503' }),
       ]);
-      expect(await w.store.deadLetterCount()).toBe(0);
+      expect(await w.deadLetters.count()).toBe(0);
     },
   );
 
@@ -196,7 +199,7 @@ describe('DeliveryService failures', () => {
 
     expect(w.queue.attempts).toEqual([]);
     expect(w.statuses()).toEqual(['dead@5']);
-    expect(await w.store.deadLetters()).toEqual([
+    expect(w.deadLetters.all()).toEqual([
       expect.objectContaining({
         occurrenceId: 'ada|news|2026-11-25',
         occurrence: itemOf(subscription).occurrence,
@@ -217,7 +220,7 @@ describe('DeliveryService failures', () => {
 
     expect(w.queue.attempts).toEqual([]);
     expect(w.statuses()).toEqual(['failed@1']);
-    expect(await w.store.deadLetters()).toEqual([
+    expect(w.deadLetters.all()).toEqual([
       expect.objectContaining({ status: 'failed', attempts: 1, lastError: 'HTTP 404' }),
     ]);
   });
@@ -230,7 +233,7 @@ describe('DeliveryService failures', () => {
     await w.service.deliver([itemOf(sms)], 'job-1');
 
     expect(w.statuses()).toEqual(['failed@1']);
-    expect(await w.store.deadLetters()).toEqual([
+    expect(w.deadLetters.all()).toEqual([
       expect.objectContaining({ status: 'failed', lastError: 'channel sms is not registered' }),
     ]);
   });
@@ -241,7 +244,7 @@ describe('DeliveryService.retryDeadLetter', () => {
     const w = await world();
     w.channel.failWith(DeliveryError.fromHttpStatus(503));
     await w.service.deliver([itemOf(subscription, 5)], 'job-5');
-    const [letter] = await w.store.deadLetters();
+    const [letter] = w.deadLetters.all();
 
     const jobId = await w.service.retryDeadLetter(letter);
 

@@ -5,9 +5,9 @@ import {
   InMemoryClaimStore,
   InMemoryHandOffStore,
   InMemorySchedulerStateStore,
-  InMemorySubscriptionStore,
   RecordingSink,
-} from '../../test/support/fakes.js';
+} from '../../test/support/fakes/scheduler-fakes.js';
+import { InMemorySubscriptionStore } from '../../test/support/fakes/subscription-store.js';
 import { Clock } from '../common/clock.js';
 import { DeliverySink } from '../domain/delivery-sink.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';

@@ -4,10 +4,10 @@ import {
   InMemoryClaimStore,
   InMemoryHandOffStore,
   InMemorySchedulerStateStore,
-  InMemorySubscriptionStore,
   RecordingSink,
-  valueOf,
-} from '../../test/support/fakes.js';
+} from '../../test/support/fakes/scheduler-fakes.js';
+import { InMemorySubscriptionStore } from '../../test/support/fakes/subscription-store.js';
+import { valueOf } from '../../test/support/metrics.js';
 import { Subscription } from '../domain/subscription.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { HAND_OFF_RETRY_MS, OccurrenceDispatcher } from './occurrence-dispatcher.js';

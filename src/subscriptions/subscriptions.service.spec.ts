@@ -1,13 +1,13 @@
 import { Test } from '@nestjs/testing';
 import { FakeClock } from '../../test/support/fake-clock.js';
+import { FakeChannel } from '../../test/support/fakes/delivery-fakes.js';
 import {
-  FakeChannel,
   InMemoryClaimStore,
   InMemoryHandOffStore,
   InMemorySchedulerStateStore,
-  InMemorySubscriptionStore,
   RecordingSink,
-} from '../../test/support/fakes.js';
+} from '../../test/support/fakes/scheduler-fakes.js';
+import { InMemorySubscriptionStore } from '../../test/support/fakes/subscription-store.js';
 import { ChannelRegistry } from '../channels/channel.registry.js';
 import { LogChannel } from '../channels/log.channel.js';
 import { NOTIFICATION_CHANNELS } from '../channels/notification-channel.js';
