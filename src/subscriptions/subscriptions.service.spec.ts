@@ -227,7 +227,7 @@ describe('SubscriptionsService armedAt (the tick never sends from before it)', (
     ['message', { message: 'hello' }],
     ['data', { data: { edition: 2 } }],
     ['channel and target', { channel: 'webhook', target: 'https://example.com/hook' }],
-  ])('keeps armedAt and does not arm again on a change of %s alone', async (_, change) => {
+  ])('keeps armedAt on a change of %s alone, and arms again with it unmoved', async (_, change) => {
     const w = await world();
     await w.service.put(key, body);
     w.later();
@@ -235,7 +235,8 @@ describe('SubscriptionsService armedAt (the tick never sends from before it)', (
     await w.service.patch(key, change);
 
     expect(w.stored().armedAt).toEqual(CREATED);
-    expect(w.scheduler.armed).toHaveLength(1);
+    expect(w.scheduler.armed.map((s) => s.armedAt)).toEqual([CREATED, CREATED]);
+    expect(w.scheduler.armed[1]).toMatchObject(change);
   });
 
   it('keeps armedAt when a PUT states the same schedule again', async () => {
@@ -246,21 +247,24 @@ describe('SubscriptionsService armedAt (the tick never sends from before it)', (
     await w.service.put(key, { ...body, title: 'Morning' });
 
     expect(w.stored().armedAt).toEqual(CREATED);
-    expect(w.scheduler.armed).toHaveLength(1);
+    expect(w.scheduler.armed.map((s) => s.armedAt)).toEqual([CREATED, CREATED]);
   });
 
-  it('keeps armedAt on pause, and moves it and arms again on resume', async () => {
+  it('keeps armedAt on pause, and moves it on resume; each write arms', async () => {
     const w = await world();
     await w.service.put(key, body);
     w.later();
 
     await w.service.patch(key, { paused: true });
     expect(w.stored().armedAt).toEqual(CREATED);
-    expect(w.scheduler.armed).toHaveLength(1);
+    expect(w.scheduler.armed.map((s) => [s.armedAt, s.paused])).toEqual([
+      [CREATED, false],
+      [CREATED, true],
+    ]);
 
     w.later();
     await w.service.patch(key, { paused: false });
     expect(w.stored().armedAt).toEqual(w.clock.now());
-    expect(w.scheduler.armed.map((s) => s.armedAt)).toEqual([CREATED, w.clock.now()]);
+    expect(w.scheduler.armed.map((s) => s.armedAt)).toEqual([CREATED, CREATED, w.clock.now()]);
   });
 });
