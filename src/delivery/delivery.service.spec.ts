@@ -258,4 +258,195 @@ describe('DeliveryService.retryDeadLetter', () => {
     expect(w.channel.sent).toHaveLength(1);
     expect(w.statuses()).toEqual(['dead@5', 'delivered@1']);
   });
+
+  it('queues the retry, then removes the letter from the list', async () => {
+    const w = await world();
+    w.channel.failWith(DeliveryError.fromHttpStatus(404));
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+    const [letter] = w.deadLetters.all();
+
+    await w.service.retryDeadLetter(letter);
+
+    expect(w.queue.attempts).toHaveLength(1);
+    expect(await w.deadLetters.find(letter.id)).toBeNull();
+    expect(await w.deadLetters.count()).toBe(0);
+  });
+
+  it('keeps the letter listed when its retry cannot be queued', async () => {
+    const w = await world();
+    w.channel.failWith(DeliveryError.fromHttpStatus(404));
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+    const [letter] = w.deadLetters.all();
+    w.queue.failNext();
+
+    await expect(w.service.retryDeadLetter(letter)).rejects.toThrow('queue unavailable');
+
+    expect(w.queue.attempts).toEqual([]);
+    expect(await w.deadLetters.find(letter.id)).toEqual(letter);
+  });
+
+  it("names the retry's job after the letter: the same letter again, the same job", async () => {
+    const w = await world();
+    w.channel.failWith(DeliveryError.fromHttpStatus(404), DeliveryError.fromHttpStatus(404));
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+    const [first] = w.deadLetters.all();
+    const firstId = await w.service.retryDeadLetter(first);
+    await w.service.deliver([w.queue.attempts[0].item], firstId);
+    const [second] = w.deadLetters.all();
+
+    expect(await w.service.retryDeadLetter(first)).toBe(firstId);
+    expect(second.id).not.toBe(first.id);
+    expect(await w.service.retryDeadLetter(second)).not.toBe(firstId);
+  });
+});
+
+describe('DeliveryService: one bad item spoils no other', () => {
+  const bob = aSubscription({ userId: 'bob' });
+
+  it('makes an unreadable subscription a `failed` dead letter and sends the rest of the job', async () => {
+    const w = await world();
+    w.subscriptions.seed(bob);
+    w.subscriptions.spoil(bob, 'field time is not HH:MM');
+
+    await w.service.deliver([itemOf(subscription), itemOf(bob)], 'job-1');
+
+    expect(w.channel.sent.map(({ notification }) => notification.userId)).toEqual(['ada']);
+    expect(w.store.log.map(({ userId, status }) => [userId, status])).toEqual([
+      ['bob', 'failed'],
+      ['ada', 'delivered'],
+    ]);
+    expect(w.deadLetters.all()).toEqual([
+      expect.objectContaining({
+        occurrenceId: 'bob|news|2026-11-25',
+        channel: null,
+        status: 'failed',
+        attempts: 1,
+        lastError: 'unreadable: field time is not HH:MM',
+      }),
+    ]);
+    expect(w.queue.attempts).toEqual([]);
+  });
+
+  it('makes an occurrence whose delivery state is unreadable a `failed` dead letter and sends the rest', async () => {
+    const w = await world();
+    w.subscriptions.seed(bob);
+    w.store.spoil('bob|news|2026-11-25');
+
+    await w.service.deliver([itemOf(subscription), itemOf(bob)], 'job-1');
+
+    expect(w.channel.sent.map(({ notification }) => notification.userId)).toEqual(['ada']);
+    expect(w.deadLetters.all()).toEqual([
+      expect.objectContaining({
+        occurrenceId: 'bob|news|2026-11-25',
+        status: 'failed',
+        lastError: 'unreadable: its delivery state is unreadable',
+      }),
+    ]);
+    expect(w.queue.attempts).toEqual([]);
+  });
+});
+
+describe('DeliveryService when the job cannot start (Redis unreachable)', () => {
+  const bob = aSubscription({ userId: 'bob' });
+
+  it('throws, sending and ending nothing, so that BullMQ runs the job again', async () => {
+    const w = await world();
+    w.subscriptions.seed(bob);
+    w.store.failAcquire();
+
+    await expect(
+      w.service.deliver([itemOf(subscription), itemOf(bob)], 'job-1', false),
+    ).rejects.toThrow('Connection is closed.');
+
+    expect(w.channel.sent).toEqual([]);
+    expect(w.store.log).toEqual([]);
+    expect(await w.deadLetters.count()).toBe(0);
+
+    await w.service.deliver([itemOf(subscription), itemOf(bob)], 'job-1', false);
+    expect(w.channel.sent).toHaveLength(2);
+  });
+
+  it('on its last run, makes every item a `dead` dead letter instead of throwing', async () => {
+    const w = await world();
+    w.subscriptions.seed(bob);
+    w.store.failAcquire();
+
+    await w.service.deliver([itemOf(subscription), itemOf(bob)], 'job-1', true);
+
+    expect(w.channel.sent).toEqual([]);
+    expect(w.statuses()).toEqual(['dead@1', 'dead@1']);
+    expect(
+      w.deadLetters
+        .all()
+        .map(({ occurrenceId, status, channel, lastError }) => [
+          occurrenceId,
+          status,
+          channel,
+          lastError,
+        ])
+        .sort(),
+    ).toEqual([
+      ['ada|news|2026-11-25', 'dead', null, 'job failed: Connection is closed.'],
+      ['bob|news|2026-11-25', 'dead', null, 'job failed: Connection is closed.'],
+    ]);
+  });
+});
+
+describe("DeliveryService: a sent occurrence's record", () => {
+  it('is written again on its own when it fails, never sending again', async () => {
+    const w = await world();
+    w.store.failRecords(2);
+
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+
+    expect(w.channel.sent).toHaveLength(1);
+    expect(w.statuses()).toEqual(['delivered@1']);
+    expect(w.queue.attempts).toEqual([]);
+    expect(await w.deadLetters.count()).toBe(0);
+    expect(await valueOf(w.metrics.recordFailures)).toBe(0);
+  });
+});
+
+describe('DeliveryService late (leaving more than 2 s after the instant)', () => {
+  const lateOf = (w: Awaited<ReturnType<typeof world>>) => ({
+    sent: w.channel.sent.map(({ notification }) => notification.late),
+    logged: w.store.log.map(({ late }) => late),
+  });
+
+  it.each([
+    ['00:00:02.000', false],
+    ['00:00:02.001', true],
+  ])('is decided at send time: sent at %s it is late: %s', async (time, late) => {
+    const w = await world(new FakeClock(`2026-11-25T${time}Z`));
+
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+
+    expect(lateOf(w)).toEqual({ sent: [late], logged: [late] });
+  });
+
+  it('is true for an occurrence claimed ahead but sent after a retry', async () => {
+    const clock = new FakeClock('2026-11-25T00:00:00.300Z');
+    const w = await world(clock);
+    w.channel.failWith(DeliveryError.fromHttpStatus(503));
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+    const [retry] = w.queue.attempts;
+    expect(retry.item.occurrence.late).toBe(false);
+
+    clock.advance(retry.delayMs);
+    await w.service.deliver([retry.item], retry.id);
+
+    expect(lateOf(w)).toEqual({ sent: [true], logged: [false, true] });
+  });
+
+  it('is false for an occurrence claimed after its instant but sent within 2 s of it', async () => {
+    const w = await world();
+    const claimedLate: DeliveryItem = {
+      occurrence: serialise(anOccurrenceOf(subscription, '2026-11-25', true)),
+      attempt: 1,
+    };
+
+    await w.service.deliver([claimedLate], 'job-1');
+
+    expect(lateOf(w)).toEqual({ sent: [false], logged: [false] });
+  });
 });
