@@ -242,6 +242,37 @@ describe('SchedulerService.arm (a schedule just set)', () => {
     expect(w.sink.handedOff).toEqual([]);
   });
 
+  it('claims nothing again when the same subscription is armed again', async () => {
+    const w = await afterATick();
+    const subscription = at('08:01', { armedAt: w.clock.now() });
+
+    await armNew(w, subscription);
+    await w.scheduler.arm(subscription);
+
+    expect(w.sink.ids()).toEqual(['ada|at-08:01|2026-11-25']);
+  });
+
+  it("looks back no further than CATCHUP_MINUTES: an old subscription's edit claims nothing from days ago", async () => {
+    const w = await afterATick();
+    const old = { armedAt: new Date('2026-11-20T00:00:00Z') };
+
+    await armNew(w, at('08:01', old));
+    await armNew(w, at('07:30', old));
+
+    expect(w.sink.ids()).toEqual(['ada|at-08:01|2026-11-25']);
+  });
+
+  it('claims, late, what passed within CATCHUP_MINUTES when arming after the ticks stopped', async () => {
+    const w = await afterATick();
+    w.clock.set('2026-11-25T00:10:00Z');
+    const old = { armedAt: new Date('2026-11-20T00:00:00Z') };
+
+    await armNew(w, at('08:00', old));
+    await armNew(w, at('07:54', old));
+
+    expect(w.sink.handedOff).toEqual([anOccurrenceOf(at('08:00'), '2026-11-25', true)]);
+  });
+
   it('claims nothing before any tick has set a horizon', async () => {
     const w = world('2026-11-24T23:59:10Z');
 

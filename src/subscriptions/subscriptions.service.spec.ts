@@ -30,6 +30,7 @@ import {
   InvalidSubscriptionError,
   SubscriptionConflictError,
   SubscriptionNotFoundError,
+  TooManySubscriptionsError,
 } from './subscription.errors.js';
 import { SubscriptionsService } from './subscriptions.service.js';
 
@@ -46,9 +47,9 @@ class RecordingScheduler {
   }
 }
 
-async function world() {
+async function world(maxTagsPerUser = 1000) {
   const clock = new FakeClock(CREATED);
-  const store = new InMemorySubscriptionStore();
+  const store = new InMemorySubscriptionStore(maxTagsPerUser);
   const handOffs = new InMemoryHandOffStore();
   const scheduler = new RecordingScheduler();
   const webhook = new FakeChannel('webhook', clock);
@@ -68,7 +69,7 @@ async function world() {
       { provide: SchedulerCron, useValue: { failureCount: () => 0 } },
       { provide: SchedulerService, useValue: scheduler },
       { provide: Clock, useValue: clock },
-      { provide: appConfig.KEY, useValue: { defaultTimezone: 'UTC' } },
+      { provide: appConfig.KEY, useValue: { defaultTimezone: 'UTC', maxTagsPerUser } },
     ],
   }).compile();
   const service = moduleRef.get(SubscriptionsService);
@@ -196,6 +197,18 @@ describe('SubscriptionsService writes under contention', () => {
     await expect(write).rejects.toMatchObject({ status: 409, code: 'SUBSCRIPTION_CONFLICT' });
     expect(w.stored().title).toBe('news');
   });
+
+  it('arms once for a write saved after losing, and not for one that gave up', async () => {
+    const w = await world();
+    await w.service.put(key, body);
+    w.store.interfere(4);
+    await w.service.patch(key, { title: 'Morning' });
+    w.store.interfere(5);
+
+    await attempt(() => w.service.patch(key, { title: 'Evening' })).catch(() => undefined);
+
+    expect(w.scheduler.armed.map((s) => s.title)).toEqual(['news', 'Morning']);
+  });
 });
 
 describe('SubscriptionsService armedAt (the tick never sends from before it)', () => {
@@ -266,5 +279,69 @@ describe('SubscriptionsService armedAt (the tick never sends from before it)', (
     await w.service.patch(key, { paused: false });
     expect(w.stored().armedAt).toEqual(w.clock.now());
     expect(w.scheduler.armed.map((s) => s.armedAt)).toEqual([CREATED, CREATED, w.clock.now()]);
+  });
+});
+
+describe('SubscriptionsService MAX_TAGS_PER_USER', () => {
+  it('answers 422 TOO_MANY_SUBSCRIPTIONS for one subscription more, writing and arming nothing', async () => {
+    const w = await world(2);
+    await w.service.put({ userId: 'ada', tag: 'a' }, body);
+    await w.service.put({ userId: 'ada', tag: 'b' }, body);
+
+    const write = attempt(() => w.service.put({ userId: 'ada', tag: 'c' }, body));
+
+    await expect(write).rejects.toThrow(TooManySubscriptionsError);
+    await expect(write).rejects.toMatchObject({ status: 422, code: 'TOO_MANY_SUBSCRIPTIONS' });
+    expect(w.store.all().map(({ tag }) => tag)).toEqual(['a', 'b']);
+    expect(w.scheduler.armed.map(({ tag }) => tag)).toEqual(['a', 'b']);
+  });
+
+  it('still replaces a subscription the user holds, and counts each user alone', async () => {
+    const w = await world(2);
+    await w.service.put({ userId: 'ada', tag: 'a' }, body);
+    await w.service.put({ userId: 'ada', tag: 'b' }, body);
+
+    const replaced = await w.service.put({ userId: 'ada', tag: 'a' }, { ...body, time: '09:00' });
+    const other = await w.service.put({ userId: 'bob', tag: 'a' }, body);
+
+    expect(replaced).toMatchObject({ created: false, subscription: { time: '09:00' } });
+    expect(other.created).toBe(true);
+  });
+});
+
+describe('SubscriptionsService.listByUser', () => {
+  async function withTags(...tags: string[]) {
+    const w = await world();
+    for (const tag of tags) await w.service.put({ userId: 'ada', tag }, body);
+    await w.service.put({ userId: 'bob', tag: 'a' }, body);
+    return w;
+  }
+
+  it('pages in byte order of tag, naming the last tag while more follow', async () => {
+    const w = await withTags('b', 'c-1', 'B', 'a');
+
+    const first = await w.service.listByUser('ada', null, 2);
+    const second = await w.service.listByUser('ada', first.lastTag, 2);
+
+    expect(first.items.map(({ tag }) => tag)).toEqual(['B', 'a']);
+    expect(first.lastTag).toBe('a');
+    expect(second.items.map(({ tag }) => tag)).toEqual(['b', 'c-1']);
+    expect(second.lastTag).toBeNull();
+  });
+
+  it('presents each subscription as a GET does', async () => {
+    const w = await withTags('news');
+
+    const { items, lastTag } = await w.service.listByUser('ada', null, 10);
+
+    expect(items).toEqual([await w.service.get(key)]);
+    expect(lastTag).toBeNull();
+  });
+
+  it('is empty, with no last tag, after the last tag or for a user with none', async () => {
+    const w = await withTags('a', 'b');
+
+    expect(await w.service.listByUser('ada', 'b', 10)).toEqual({ items: [], lastTag: null });
+    expect(await w.service.listByUser('cy', null, 10)).toEqual({ items: [], lastTag: null });
   });
 });
