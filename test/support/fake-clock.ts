@@ -21,3 +21,17 @@ export class FakeClock extends Clock {
     this.current += ms;
   }
 }
+
+/** A clock that runs in real time from `start`: for code that sleeps until an instant. */
+export class RunningClock extends Clock {
+  private readonly offset: number;
+
+  constructor(start: Date) {
+    super();
+    this.offset = start.getTime() - Date.now();
+  }
+
+  now(): Date {
+    return new Date(Date.now() + this.offset);
+  }
+}

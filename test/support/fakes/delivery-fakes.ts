@@ -1,0 +1,183 @@
+import { NotificationChannel } from '../../../src/channels/notification-channel.js';
+import { DeliveryItem } from '../../../src/delivery/delivery.queue.js';
+import { Clock } from '../../../src/common/clock.js';
+import { DeliveryError } from '../../../src/domain/delivery-error.js';
+import { Notification } from '../../../src/domain/notification.js';
+import { DueOccurrence } from '../../../src/domain/occurrence.js';
+import {
+  DeadLetterPage,
+  DeadLetterStore,
+  deadLetterMember,
+  decodeDeadLetterCursor,
+  encodeDeadLetterCursor,
+} from '../../../src/store/dead-letter.store.js';
+import { DeadLetter, DeliveryRecord } from '../../../src/store/delivery-record.js';
+import {
+  AcquireOutcome,
+  DeliveryLogFilter,
+  DeliveryStore,
+} from '../../../src/store/delivery.store.js';
+
+/** Per-occurrence holders (a job id, or the status it ended with) and the log. */
+export class InMemoryDeliveryStore extends DeliveryStore {
+  readonly holders = new Map<string, string>();
+  readonly log: DeliveryRecord[] = [];
+  private readonly unreadable = new Set<string>();
+  private acquireFailures = 0;
+  private recordFailures = 0;
+
+  /** Redis cannot read this occurrence's state key: `acquire` answers 'unreadable'. */
+  spoil(occurrenceId: string): void {
+    this.unreadable.add(occurrenceId);
+  }
+
+  /** The next `times` calls of `acquire` throw, as when Redis is unreachable. */
+  failAcquire(times = 1): void {
+    this.acquireFailures = times;
+  }
+
+  /** The next `times` calls of `record` throw and log nothing. */
+  failRecords(times = 1): void {
+    this.recordFailures = times;
+  }
+
+  async acquire(claims: readonly { occurrenceId: string; takeOverFrom?: string }[], owner: string) {
+    if (this.acquireFailures > 0) {
+      this.acquireFailures--;
+      throw new Error('Connection is closed.');
+    }
+    return claims.map(({ occurrenceId, takeOverFrom }): AcquireOutcome => {
+      if (this.unreadable.has(occurrenceId)) return 'unreadable';
+      const holder = this.holders.get(occurrenceId);
+      const free = !holder || holder === owner || (!!takeOverFrom && holder === takeOverFrom);
+      if (!free) return 'held';
+      this.holders.set(occurrenceId, owner);
+      return 'taken';
+    });
+  }
+
+  async record(record: DeliveryRecord) {
+    if (this.recordFailures > 0) {
+      this.recordFailures--;
+      throw new Error('READONLY You can not write against a read only replica.');
+    }
+    this.log.push(record);
+    if (record.status !== 'retrying') this.holders.set(record.occurrenceId, record.status);
+  }
+
+  async recent({ userId, tag, status, limit }: DeliveryLogFilter) {
+    return this.log
+      .map((record, index) => ({ ...record, id: String(index) }))
+      .filter((record) => !userId || record.userId === userId)
+      .filter((record) => !tag || record.tag === tag)
+      .filter((record) => !status || record.status === status)
+      .reverse()
+      .slice(0, limit);
+  }
+}
+
+/** Letters by id, paged newest first through the same index members as the Redis store. */
+export class InMemoryDeadLetterStore extends DeadLetterStore {
+  private readonly letters = new Map<string, DeadLetter>();
+
+  /** Every letter, newest first. */
+  all(): DeadLetter[] {
+    return this.members().map(({ letter }) => letter);
+  }
+
+  async add(letter: DeadLetter) {
+    this.letters.set(letter.id, letter);
+  }
+
+  async page(limit: number, cursor: string | null): Promise<DeadLetterPage> {
+    const after = cursor === null ? null : decodeDeadLetterCursor(cursor);
+    const older = this.members().filter(({ member }) => after === null || member < after);
+    const shown = older.slice(0, limit);
+    return {
+      items: shown.map(({ letter }) => letter),
+      nextCursor: older.length > limit ? encodeDeadLetterCursor(shown.at(-1)!.member) : null,
+    };
+  }
+
+  async find(id: string) {
+    return this.letters.get(id) ?? null;
+  }
+
+  async remove(letter: DeadLetter) {
+    return this.letters.delete(letter.id);
+  }
+
+  async count() {
+    return this.letters.size;
+  }
+
+  async countSince(instant: Date) {
+    return this.all().filter((letter) => Date.parse(letter.deadAt) >= instant.getTime()).length;
+  }
+
+  private members() {
+    return [...this.letters.values()]
+      .map((letter) => ({ letter, member: deadLetterMember(letter) }))
+      .sort((a, b) => (a.member < b.member ? 1 : a.member > b.member ? -1 : 0));
+  }
+}
+
+/** A channel that records what it sends and when (by the clock), and fails when told to. */
+export class FakeChannel implements NotificationChannel {
+  readonly sent: { notification: Notification; at: Date }[] = [];
+  private readonly failures: Error[] = [];
+  private problem: string | null = null;
+
+  constructor(
+    readonly name: string,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Every target is refused with this problem. */
+  refuseTargets(problem: string): void {
+    this.problem = problem;
+  }
+
+  /** The next sends throw these errors, one each. */
+  failWith(...errors: (DeliveryError | Error)[]): void {
+    this.failures.push(...errors);
+  }
+
+  async validateTarget() {
+    return this.problem;
+  }
+
+  async send(notification: Notification) {
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    this.sent.push({ notification, at: this.clock.now() });
+  }
+}
+
+/** The delivery queue's surface, keeping what it is given instead of adding BullMQ jobs. */
+export class FakeDeliveryQueue {
+  readonly handedOff: DueOccurrence[] = [];
+  readonly attempts: { item: DeliveryItem; delayMs: number; id: string }[] = [];
+  private failures = 0;
+
+  /** The next `times` calls of `enqueueAttempt` throw and queue nothing. */
+  failNext(times = 1): void {
+    this.failures = times;
+  }
+
+  async handOff(occurrences: readonly DueOccurrence[]) {
+    this.handedOff.push(...occurrences);
+  }
+
+  attemptJobId(item: DeliveryItem, idSeed = ''): string {
+    return `a|${item.occurrence.occurrenceId}|${item.attempt}|${idSeed}`;
+  }
+
+  async enqueueAttempt(item: DeliveryItem, delayMs: number, id: string) {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new Error('queue unavailable');
+    }
+    this.attempts.push({ item, delayMs, id });
+  }
+}
