@@ -113,11 +113,13 @@ export class DeliveryService {
     if (!found || !stillMatches(found, occurrence)) {
       return this.log(occurrence, item.attempt, found?.channel ?? null, 'cancelled');
     }
-    const error = await this.send(occurrence, found, this.isLate(occurrence));
+    // Decided once, as the send leaves: the receiver and the delivery log say the same.
+    const late = this.isLate(occurrence);
+    const error = await this.send(occurrence, found, late);
     if (error) return this.failed(item, owner, found.channel, error);
     const lateness = (this.clock.now().getTime() - occurrence.scheduledFor.getTime()) / 1000;
     this.metrics.lateness.observe({ channel: found.channel }, Math.max(0, lateness));
-    await this.recordSent(occurrence, item.attempt, found.channel);
+    await this.recordSent(occurrence, item.attempt, found.channel, late);
   }
 
   /** Only the send decides whether to retry: it answers its error, or null once sent. */
@@ -142,10 +144,15 @@ export class DeliveryService {
    * Failing this never sends again (a rerun would); a record still unwritten after the last
    * try is logged and counted, and the occurrence stays owned by this job until its TTL.
    */
-  private async recordSent(occurrence: DueOccurrence, attempt: number, channel: string) {
+  private async recordSent(
+    occurrence: DueOccurrence,
+    attempt: number,
+    channel: string,
+    late: boolean,
+  ) {
     for (let retry = 0; ; retry++) {
       try {
-        return await this.log(occurrence, attempt, channel, 'delivered');
+        return await this.log(occurrence, attempt, channel, 'delivered', undefined, late);
       } catch (error) {
         if (retry >= RECORD_RETRIES) {
           this.metrics.recordFailures.inc();
@@ -203,6 +210,7 @@ export class DeliveryService {
     channel: string | null,
     status: DeliveryStatus,
     error?: string,
+    late = this.isLate(occurrence),
   ): Promise<void> {
     this.metrics.deliveries.inc({ channel: channel ?? 'none', outcome: status });
     if (status === 'cancelled') this.metrics.occurrencesCancelled.inc();
@@ -214,7 +222,7 @@ export class DeliveryService {
       status,
       attempt,
       scheduledFor: occurrence.scheduledFor.toISOString(),
-      late: this.isLate(occurrence),
+      late,
       at: this.clock.now().toISOString(),
       ...(error ? { error } : {}),
     });

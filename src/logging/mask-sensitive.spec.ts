@@ -55,10 +55,9 @@ describe('maskSensitive', () => {
     });
   });
 
-  it('stays fast on a long line without any address', () => {
+  // How long it takes is a benchmark (npm run bench:mask), not a timed assertion here.
+  it('leaves a long line without any address as it is', () => {
     const line = 'a'.repeat(200_000);
-    const started = performance.now();
     expect(maskSensitive(line)).toBe(line);
-    expect(performance.now() - started).toBeLessThan(500);
   });
 });

@@ -17,6 +17,8 @@ import { SchedulerStateStore } from '../store/scheduler-state.store.js';
 import { SubscriptionStore } from '../store/subscription.store.js';
 import { OccurrenceDispatcher } from './occurrence-dispatcher.js';
 import { SchedulerCron } from './scheduler.cron.js';
+import { schedulerConfig } from '../config/configuration.js';
+import { ClockDrift } from './clock-drift.js';
 import { SchedulerQueries } from './scheduler.queries.js';
 
 /** Wednesday 2026-11-25, 10:00 in Shanghai (UTC+8). */
@@ -40,6 +42,8 @@ async function world() {
       { provide: SchedulerStateStore, useValue: state },
       { provide: DeliverySink, useValue: new RecordingSink() },
       { provide: SchedulerCron, useValue: { failureCount: () => 2 } },
+      ClockDrift,
+      { provide: schedulerConfig.KEY, useValue: { maxClockDriftMs: 0 } },
     ],
   }).compile();
   const queries = moduleRef.get(SchedulerQueries);
@@ -117,16 +121,19 @@ describe('SchedulerQueries.nextRunAt', () => {
 });
 
 describe('SchedulerQueries status and counts', () => {
-  it('reports the watermark, last tick, skipped total and unconfirmed hand-offs', async () => {
+  it('reports the watermark, last tick, skipped total, unconfirmed hand-offs and clock drift', async () => {
     const w = await world();
     await w.state.completeTick(new Date('2026-11-25T02:04:00Z'), new Date(NOW), 3);
     w.handOffs.record([], new Date(NOW));
+    w.state.serverNow = new Date(Date.parse(NOW) - 3_000);
 
     expect(await w.queries.status()).toEqual({
       lastTickAt: new Date(NOW),
       watermark: new Date('2026-11-25T02:04:00Z'),
       skippedTotal: 3,
       unconfirmedHandOffs: 1,
+      clockDriftMs: 3_000,
+      clockTooFar: false,
     });
     expect(w.queries.failedTicks()).toBe(2);
   });

@@ -10,10 +10,17 @@ import { InMemorySubscriptionStore } from '../../test/support/fakes/subscription
 import { valueOf } from '../../test/support/metrics.js';
 import { Subscription } from '../domain/subscription.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
+import { ClockDrift } from './clock-drift.js';
 import { HAND_OFF_RETRY_MS, OccurrenceDispatcher } from './occurrence-dispatcher.js';
 import { SchedulerService } from './scheduler.service.js';
 
-const config = { lookaheadMinutes: 4, catchupMinutes: 15, dedupeTtlSeconds: 3600 };
+// The world's clock is simulated: the drift check stays off (0), as in the e2e harness.
+const config = {
+  lookaheadMinutes: 4,
+  catchupMinutes: 15,
+  dedupeTtlSeconds: 3600,
+  maxClockDriftMs: 0,
+};
 
 /** Ada's subscriptions in Shanghai (UTC+8): 08:00 local is 00:00Z. */
 const at = (time: string, overrides: Partial<Subscription> = {}) =>
@@ -36,7 +43,8 @@ function world(now: string) {
       clock,
       metrics,
     );
-    return new SchedulerService(dispatcher, state, handOffs, sink, metrics, clock, config);
+    const drift = new ClockDrift(state, clock, metrics, config);
+    return new SchedulerService(dispatcher, drift, state, handOffs, sink, metrics, clock, config);
   };
   const scheduler = replica();
   const tick = () => scheduler.dispatchDue(clock.now());

@@ -12,12 +12,13 @@ import { ChannelRegistry } from '../channels/channel.registry.js';
 import { LogChannel } from '../channels/log.channel.js';
 import { NOTIFICATION_CHANNELS } from '../channels/notification-channel.js';
 import { Clock } from '../common/clock.js';
-import { appConfig } from '../config/configuration.js';
+import { appConfig, schedulerConfig } from '../config/configuration.js';
 import { DeliverySink } from '../domain/delivery-sink.js';
 import { Subscription } from '../domain/subscription.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { OccurrenceDispatcher } from '../scheduler/occurrence-dispatcher.js';
 import { SchedulerCron } from '../scheduler/scheduler.cron.js';
+import { ClockDrift } from '../scheduler/clock-drift.js';
 import { SchedulerQueries } from '../scheduler/scheduler.queries.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
 import { ClaimStore } from '../store/claim.store.js';
@@ -67,6 +68,8 @@ async function world(maxTagsPerUser = 1000) {
       { provide: SchedulerStateStore, useValue: new InMemorySchedulerStateStore() },
       { provide: DeliverySink, useValue: new RecordingSink() },
       { provide: SchedulerCron, useValue: { failureCount: () => 0 } },
+      ClockDrift,
+      { provide: schedulerConfig.KEY, useValue: { maxClockDriftMs: 0 } },
       { provide: SchedulerService, useValue: scheduler },
       { provide: Clock, useValue: clock },
       { provide: appConfig.KEY, useValue: { defaultTimezone: 'UTC', maxTagsPerUser } },

@@ -116,6 +116,13 @@ export class InMemorySchedulerStateStore extends SchedulerStateStore {
     };
   }
 
+  /** Redis's clock, which a test may set apart from the process's. */
+  serverNow: Date | null = null;
+
+  async serverTime() {
+    return this.serverNow ?? new Date();
+  }
+
   async acquireTickLease(minute: Date, holder: string) {
     if (this.leases.has(minute.toISOString())) return false;
     this.leases.set(minute.toISOString(), holder);
