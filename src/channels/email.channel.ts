@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
@@ -61,7 +61,10 @@ export class EmailChannel implements NotificationChannel, OnApplicationShutdown 
   ): Promise<void> {
     await mkdir(dir, { recursive: true });
     const name = `${notification.scheduledFor.toISOString().replace(/[:.]/g, '-')}_${safeFileName(notification.occurrenceId)}.eml`;
-    await writeFile(join(dir, name), message);
+    // Written aside, then renamed: whoever watches the outbox never reads half a message.
+    const path = join(dir, name);
+    await writeFile(`${path}.part`, message);
+    await rename(`${path}.part`, path);
   }
 }
 
