@@ -30,7 +30,8 @@ export class PutSubscriptionDto {
 
   @ApiPropertyOptional({
     example: 'Asia/Shanghai',
-    description: 'IANA zone name; default DEFAULT_TIMEZONE. Stored in its canonical spelling.',
+    description:
+      "IANA zone name; default DEFAULT_TIMEZONE. Stored and answered in IANA's spelling (a link such as US/Eastern becomes its zone).",
     type: String,
     nullable: true,
   })
