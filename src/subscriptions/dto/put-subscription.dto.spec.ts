@@ -94,6 +94,13 @@ describe('PutSubscriptionDto', () => {
     ]);
   });
 
+  it('names every required field of an empty body, saying it is required', async () => {
+    const errors = await validate(plainToInstance(PutSubscriptionDto, {}));
+    expect(errors.map((error) => error.property).sort()).toEqual(['channel', 'time']);
+    const messages = errors.flatMap((error) => Object.values(error.constraints ?? {}));
+    expect(messages).toEqual(expect.arrayContaining(['time is required', 'channel is required']));
+  });
+
   it('says in its message what a valid time looks like', async () => {
     const dto = plainToInstance(PutSubscriptionDto, { ...minimal, time: '8:00' });
     const [error] = await validate(dto);

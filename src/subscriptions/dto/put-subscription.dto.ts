@@ -4,6 +4,7 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
+  IsDefined,
   IsIn,
   IsNotEmpty,
   IsObject,
@@ -25,6 +26,7 @@ export const DATA_MAX_BYTES = 4096;
  */
 export class PutSubscriptionDto {
   @ApiProperty({ example: '08:00', description: 'Local time of day, 24-hour HH:MM' })
+  @IsDefined({ message: 'time is required' })
   @IsHHMM()
   time!: string;
 
@@ -54,6 +56,7 @@ export class PutSubscriptionDto {
   days?: Weekday[] | null;
 
   @ApiProperty({ example: 'webhook', description: 'A registered channel: webhook, email, log' })
+  @IsDefined({ message: 'channel is required' })
   @IsString()
   @IsNotEmpty()
   channel!: string;
