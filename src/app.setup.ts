@@ -1,9 +1,12 @@
-import { Logger, ValidationPipe } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
 import { createOpenApiDocument } from './openapi.js';
+import { BodyValidationPipe } from './common/body-validation.pipe.js';
 import { JsonObjectBodyPipe } from './common/json-object-body.pipe.js';
+import { ChannelRegistry } from './channels/channel.registry.js';
+import { channelFieldsCheck } from './subscriptions/dto/channel-fields.check.js';
 import { closeOnSignals } from './shutdown.js';
 import { protectQueueDashboard } from './admin/queue-dashboard.js';
 
@@ -16,7 +19,7 @@ export const MAX_PARAM_LENGTH = 1024;
 export async function setUpApp(app: NestFastifyApplication): Promise<void> {
   app.useGlobalPipes(
     new JsonObjectBodyPipe(),
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+    new BodyValidationPipe([channelFieldsCheck(app.get(ChannelRegistry))]),
   );
   closeOnSignals(app);
   protectQueueDashboard(app);
@@ -33,10 +36,18 @@ export async function setUpApp(app: NestFastifyApplication): Promise<void> {
   }
 }
 
-/** Other media types are then answered 415 by Fastify itself. */
+/**
+ * Other media types are then answered 415 by Fastify itself. JSON is parsed as JSON.parse
+ * does, keeping `__proto__` and `constructor` as own keys (Fastify's default refuses such a
+ * body as "not valid JSON"), so that BodyValidationPipe can name them as unknown keys: it
+ * takes them out before anything assigns the body's keys to an object.
+ */
 function acceptJsonOnly(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   for (const mediaType of ['text/plain', 'application/x-www-form-urlencoded']) {
     if (fastify.hasContentTypeParser(mediaType)) fastify.removeContentTypeParser(mediaType);
   }
+  fastify.removeContentTypeParser('application/json');
+  const parseJson = fastify.getDefaultJsonParser('ignore', 'ignore');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, parseJson);
 }

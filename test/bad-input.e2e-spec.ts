@@ -29,6 +29,8 @@ interface BadInput {
   readonly contentType?: string;
   /** Every field the 400's `message` must name. */
   readonly fields: string[];
+  /** Words the 400's `message` must say, besides naming the fields. */
+  readonly says?: string[];
 }
 
 const put = (name: string, body: unknown, fields: string[], path = FRESH): BadInput => ({
@@ -56,7 +58,113 @@ const raw = (name: string, method: string, rawBody: string, fields: string[]): B
   fields,
 });
 
+/** A prototype key is an unknown key, and the answer says so (not "not valid JSON"). */
+const unknownKey = (input: BadInput, ...keys: string[]): BadInput => ({
+  ...input,
+  fields: [...keys, ...input.fields],
+  says: keys.map((key) => `property ${key} should not exist`),
+});
+
+const rawPatch = (name: string, rawBody: string, fields: string[]): BadInput => ({
+  ...raw(name, 'PATCH', rawBody, fields),
+  path: SEEDED,
+});
+
+const ALL_AT_ONCE: BadInput[] = [
+  {
+    ...put('an empty object', {}, ['time', 'channel']),
+    says: ['time is required', 'channel is required'],
+  },
+  put(
+    'a bad time, an unknown channel and an unknown field',
+    { time: '99:99', channel: 'pigeon', colour: 'red' },
+    ['time', 'channel', 'colour'],
+  ),
+  put('a bad time and a bad webhook target', { time: '7', channel: 'webhook', target: 'ftp://x' }, [
+    'time',
+    'target',
+  ]),
+  put(
+    'a bad timezone and a target for the log channel',
+    { ...VALID, timezone: 'IST', target: 'x' },
+    ['timezone', 'target'],
+  ),
+  patch(
+    'a bad time, an unknown channel and an unknown field',
+    { time: '25:00', channel: 'pigeon', colour: 1 },
+    ['time', 'channel', 'colour'],
+  ),
+  unknownKey(
+    raw(
+      '__proto__',
+      'PUT',
+      '{"__proto__": {"paused": true}, "time": "08:00", "channel": "log"}',
+      [],
+    ),
+    '__proto__',
+  ),
+  unknownKey(
+    raw('constructor', 'PUT', '{"constructor": "x", "time": "08:00", "channel": "log"}', []),
+    'constructor',
+  ),
+  unknownKey(
+    raw(
+      'constructor.prototype',
+      'PUT',
+      '{"constructor": {"prototype": {"paused": true}}, "time": "08:00", "channel": "log"}',
+      [],
+    ),
+    'constructor',
+  ),
+  unknownKey(
+    raw(
+      'toString and prototype',
+      'PUT',
+      '{"toString": 1, "prototype": 2, "time": "08:00", "channel": "log"}',
+      [],
+    ),
+    'toString',
+    'prototype',
+  ),
+  unknownKey(
+    raw(
+      '__proto__ inside data',
+      'PUT',
+      '{"time": "08:00", "channel": "log", "data": {"__proto__": {"a": 1}}}',
+      ['data'],
+    ),
+    'data.__proto__',
+  ),
+  unknownKey(
+    raw(
+      'constructor inside data',
+      'PUT',
+      '{"time": "08:00", "channel": "log", "data": {"constructor": 1}}',
+      ['data'],
+    ),
+    'data.constructor',
+  ),
+  unknownKey(
+    raw('__proto__ with a bad time and no channel', 'PUT', '{"__proto__": {}, "time": "24:00"}', [
+      'time',
+      'channel',
+    ]),
+    '__proto__',
+  ),
+  unknownKey(
+    rawPatch('__proto__ on the seeded subscription', '{"__proto__": {"paused": true}}', []),
+    '__proto__',
+  ),
+  unknownKey(
+    rawPatch('constructor and a bad days', '{"constructor": {"prototype": {}}, "days": []}', [
+      'days',
+    ]),
+    'constructor',
+  ),
+];
+
 const BAD_FIELDS: BadInput[] = [
+  ...ALL_AT_ONCE,
   put('time "24:00"', { ...VALID, time: '24:00' }, ['time']),
   put('time "8:00"', { ...VALID, time: '8:00' }, ['time']),
   put('time "08:60"', { ...VALID, time: '08:60' }, ['time']),
@@ -241,7 +349,7 @@ describe('bad input', () => {
 
   it.each(BAD_FIELDS.map((input) => ({ ...input, named: input.fields.join(', ') })))(
     'answers $name: 400 naming $named, Redis unchanged',
-    async ({ method, path, body, rawBody, contentType, fields }) => {
+    async ({ method, path, body, rawBody, contentType, fields, says = [] }) => {
       const answer = await request(chime.baseUrl, method, path, {
         token: API_TOKEN,
         body,
@@ -252,6 +360,7 @@ describe('bad input', () => {
       expect(answer.status).toBe(400);
       expect(answer.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
       for (const field of fields) expect(messageOf(answer)).toMatch(names(field));
+      for (const words of says) expect(messageOf(answer)).toContain(words);
       expect(await snapshotOutsideTicks(redis, chime.keyPrefix)).toEqual(before);
     },
   );

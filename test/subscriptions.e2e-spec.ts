@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { API_TOKEN, ChimeProcess, startChime } from './support/chime-process.js';
+import { ADMIN_TOKEN, API_TOKEN, ChimeProcess, startChime } from './support/chime-process.js';
 import { request } from './support/http.js';
 import { snapshotKeys } from './support/redis-snapshot.js';
 
@@ -152,6 +152,53 @@ describe('subscriptions API', () => {
       expect(answer.body.nextRunAt).toMatch(/T00:00:00\.000Z$/);
       expect(Object.keys(await layout())).toContain(`${p}:subs:Asia/Shanghai`);
       expect(await redis.smembers(`${p}:timezones`)).toEqual(['Asia/Shanghai']);
+    });
+
+    it("stores and answers IANA's spelling, not ICU's alias: Asia/Calcutta is Asia/Kolkata, US/Eastern is America/New_York", async () => {
+      const calcutta = await api('PUT', '/subscriptions/ada/news', {
+        time: '08:00',
+        timezone: 'Asia/Calcutta',
+        channel: 'log',
+      });
+      const eastern = await api('PUT', '/subscriptions/ada/standup', {
+        time: '18:30',
+        timezone: 'US/Eastern',
+        channel: 'log',
+      });
+      const kyiv = await api('PUT', '/subscriptions/bob/news', {
+        time: '07:00',
+        timezone: 'europe/kyiv',
+        channel: 'log',
+      });
+
+      expect([calcutta.status, eastern.status, kyiv.status]).toEqual([201, 201, 201]);
+      expect(calcutta.body.timezone).toBe('Asia/Kolkata');
+      expect(eastern.body.timezone).toBe('America/New_York');
+      expect(kyiv.body.timezone).toBe('Europe/Kyiv');
+      // 08:00 in Kolkata (UTC+5:30, no DST) is 02:30 UTC.
+      expect(calcutta.body.nextRunAt).toMatch(/T02:30:00\.000Z$/);
+      const read = await api('GET', '/subscriptions/ada');
+      expect(read.body.items.map((item: { timezone: string }) => item.timezone)).toEqual([
+        'Asia/Kolkata',
+        'America/New_York',
+      ]);
+      const zsets = Object.keys(await layout()).filter((key) => key.startsWith(`${p}:subs:`));
+      expect(zsets.sort()).toEqual([
+        `${p}:subs:America/New_York`,
+        `${p}:subs:Asia/Kolkata`,
+        `${p}:subs:Europe/Kyiv`,
+      ]);
+      expect((await redis.smembers(`${p}:timezones`)).sort()).toEqual([
+        'America/New_York',
+        'Asia/Kolkata',
+        'Europe/Kyiv',
+      ]);
+      const stats = await request(chime.baseUrl, 'GET', '/admin/stats', { token: ADMIN_TOKEN });
+      expect(stats.body.subscriptions.byTimezone).toEqual({
+        'Asia/Kolkata': 1,
+        'America/New_York': 1,
+        'Europe/Kyiv': 1,
+      });
     });
 
     it('answers the days in week order whatever order they were given in', async () => {

@@ -1,5 +1,6 @@
 import { ValidateBy, ValidationOptions } from 'class-validator';
-import { isHHMM, isKnownTimezone } from '../domain/local-time.js';
+import { isHHMM } from '../domain/local-time.js';
+import { isKnownTimezone } from '../domain/timezone.js';
 
 /** A 24-hour `HH:MM` time of day, `00:00` to `23:59`. */
 export function IsHHMM(options?: ValidationOptions): PropertyDecorator {

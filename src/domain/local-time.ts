@@ -45,14 +45,8 @@ export function scoresBetween(fromScore: number, toScore: number): number[] {
   return scores;
 }
 
-export function isKnownTimezone(zone: unknown): zone is string {
-  return typeof zone === 'string' && zone.length > 0 && IANAZone.isValidZone(zone);
-}
-
-/** The runtime's own spelling of a zone (`asia/shanghai` is `Asia/Shanghai`, `Etc/UTC` is `UTC`). */
-export function canonicalTimezone(zone: string): string {
-  return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
-}
+// Zone names are timezone.ts's; re-exported for the callers that found them here first.
+export { canonicalTimezone, isKnownTimezone } from './timezone.js';
 
 export function weekdayOf(localDate: string): Weekday {
   return WEEKDAYS[DateTime.fromISO(localDate, { zone: 'utc' }).weekday - 1];

@@ -48,8 +48,15 @@ describe('completeFields', () => {
     expect(completeFields(key, put(current), 'UTC')).toEqual(current);
   });
 
-  it('stores the runtime spelling of a timezone', () => {
+  it("stores IANA's spelling of a timezone, not the runtime's legacy alias", () => {
     const body = { time: '08:00', channel: 'log' };
+    expect(completeFields(key, put({ ...body, timezone: 'Asia/Kolkata' }), 'UTC').timezone).toBe(
+      'Asia/Kolkata',
+    );
+    expect(completeFields(key, put({ ...body, timezone: 'asia/calcutta' }), 'UTC').timezone).toBe(
+      'Asia/Kolkata',
+    );
+    expect(completeFields(key, put(body), 'Europe/Kiev').timezone).toBe('Europe/Kyiv');
     expect(completeFields(key, put({ ...body, timezone: 'asia/shanghai' }), 'UTC').timezone).toBe(
       'Asia/Shanghai',
     );

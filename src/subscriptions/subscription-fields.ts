@@ -1,4 +1,5 @@
-import { canonicalTimezone, Weekday, WEEKDAYS } from '../domain/local-time.js';
+import { Weekday, WEEKDAYS } from '../domain/local-time.js';
+import { canonicalTimezone } from '../domain/timezone.js';
 import { PatchSubscriptionDto } from './dto/patch-subscription.dto.js';
 import { PutSubscriptionDto } from './dto/put-subscription.dto.js';
 import { SubscriptionFields, SubscriptionKey } from '../domain/subscription.js';

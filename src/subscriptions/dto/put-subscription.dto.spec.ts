@@ -52,6 +52,10 @@ describe('PutSubscriptionDto', () => {
     ['timezone', { timezone: 'Mars/Olympus' }],
     ['timezone', { timezone: '' }],
     ['timezone', { timezone: 8 }],
+    ['timezone', { timezone: 'IST' }],
+    ['timezone', { timezone: 'SystemV/AST4' }],
+    ['timezone', { timezone: 'Factory' }],
+    ['timezone', { timezone: '+05:00' }],
     ['days', { days: [] }],
     ['days', { days: ['mon', 'mon'] }],
     ['days', { days: ['monday'] }],
@@ -88,6 +92,13 @@ describe('PutSubscriptionDto', () => {
       'timezone',
       'title',
     ]);
+  });
+
+  it('names every required field of an empty body, saying it is required', async () => {
+    const errors = await validate(plainToInstance(PutSubscriptionDto, {}));
+    expect(errors.map((error) => error.property).sort()).toEqual(['channel', 'time']);
+    const messages = errors.flatMap((error) => Object.values(error.constraints ?? {}));
+    expect(messages).toEqual(expect.arrayContaining(['time is required', 'channel is required']));
   });
 
   it('says in its message what a valid time looks like', async () => {

@@ -4,6 +4,7 @@ import {
   ArrayUnique,
   IsArray,
   IsBoolean,
+  IsDefined,
   IsIn,
   IsNotEmpty,
   IsObject,
@@ -25,12 +26,14 @@ export const DATA_MAX_BYTES = 4096;
  */
 export class PutSubscriptionDto {
   @ApiProperty({ example: '08:00', description: 'Local time of day, 24-hour HH:MM' })
+  @IsDefined({ message: 'time is required' })
   @IsHHMM()
   time!: string;
 
   @ApiPropertyOptional({
     example: 'Asia/Shanghai',
-    description: 'IANA zone name; default DEFAULT_TIMEZONE. Stored in its canonical spelling.',
+    description:
+      "IANA zone name; default DEFAULT_TIMEZONE. Stored and answered in IANA's spelling (a link such as US/Eastern becomes its zone).",
     type: String,
     nullable: true,
   })
@@ -53,6 +56,7 @@ export class PutSubscriptionDto {
   days?: Weekday[] | null;
 
   @ApiProperty({ example: 'webhook', description: 'A registered channel: webhook, email, log' })
+  @IsDefined({ message: 'channel is required' })
   @IsString()
   @IsNotEmpty()
   channel!: string;
