@@ -1,4 +1,7 @@
-import { ValidateBy, ValidationOptions } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min, ValidateBy, ValidationOptions } from 'class-validator';
 import { isHHMM } from '../domain/local-time.js';
 import { isKnownTimezone } from '../domain/timezone.js';
 
@@ -28,5 +31,36 @@ export function IsIanaTimezone(options?: ValidationOptions): PropertyDecorator {
       },
     },
     options,
+  );
+}
+
+/** `?limit=` of a paged list: an optional integer 1-500 (SPEC 2). */
+export function PageLimit(defaultLimit: number): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ example: defaultLimit, minimum: 1, maximum: 500, default: defaultLimit }),
+    IsOptional(),
+    Type(() => Number),
+    IsInt(),
+    Min(1),
+    Max(500),
+  );
+}
+
+/** `?cursor=` of a paged list: an optional `nextCursor` that `decodes` (else a 400 naming it). */
+export function PageCursor(
+  decodes: (cursor: string) => boolean,
+  list: string,
+  example: string,
+): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ example, description: "The previous page's nextCursor" }),
+    IsOptional(),
+    ValidateBy({
+      name: 'isPageCursor',
+      validator: {
+        validate: (value) => typeof value === 'string' && decodes(value),
+        defaultMessage: () => `cursor must be a nextCursor that ${list} answered`,
+      },
+    }),
   );
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min, ValidateBy } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { PageCursor, PageLimit } from '../../common/validators.js';
 import { decodeDeadLetterCursor } from '../../store/dead-letter.store.js';
 import { DELIVERY_STATUSES } from '../../store/delivery-record.js';
 import type { DeliveryStatus } from '../../store/delivery-record.js';
@@ -73,32 +74,15 @@ export class DeadLetterView {
   @ApiProperty({ example: '2026-11-26T00:00:00.000Z', format: 'date-time' }) scheduledFor!: string;
 }
 
-/** A `nextCursor` that GET /admin/dead-letters answered. */
-function IsDeadLetterCursor(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isDeadLetterCursor',
-    validator: {
-      validate: (value) => typeof value === 'string' && decodeDeadLetterCursor(value) !== null,
-      defaultMessage: () => 'cursor must be a nextCursor that GET /admin/dead-letters answered',
-    },
-  });
-}
-
 export class DeadLettersQuery {
-  @ApiPropertyOptional({ example: 100, minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @PageLimit(100)
   limit?: number;
 
-  @ApiPropertyOptional({
-    example: 'MTc2NDExNTIwMDAwMHxxM0pkMGZYMWFaMmI',
-    description: "The previous page's nextCursor",
-  })
-  @IsOptional()
-  @IsDeadLetterCursor()
+  @PageCursor(
+    (cursor) => decodeDeadLetterCursor(cursor) !== null,
+    'GET /admin/dead-letters',
+    'MTc2NDExNTIwMDAwMHxxM0pkMGZYMWFaMmI',
+  )
   cursor?: string;
 }
 

@@ -1,6 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min, ValidateBy } from 'class-validator';
+import { PageCursor, PageLimit } from '../../common/validators.js';
 
 const TAG = /^[A-Za-z0-9_.:@+-]{1,128}$/;
 
@@ -15,30 +13,10 @@ export function decodeTagCursor(cursor: string): string | null {
   return TAG.test(tag) && encodeTagCursor(tag) === cursor ? tag : null;
 }
 
-function IsTagCursor(): PropertyDecorator {
-  return ValidateBy({
-    name: 'isTagCursor',
-    validator: {
-      validate: (value) => typeof value === 'string' && decodeTagCursor(value) !== null,
-      defaultMessage: () => 'cursor must be a nextCursor that this list answered',
-    },
-  });
-}
-
 export class ListSubscriptionsQuery {
-  @ApiPropertyOptional({ example: 100, minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @PageLimit(100)
   limit?: number;
 
-  @ApiPropertyOptional({
-    example: 'bW9ybmluZy1uZXdz',
-    description: "The previous page's nextCursor",
-  })
-  @IsOptional()
-  @IsTagCursor()
+  @PageCursor((cursor) => decodeTagCursor(cursor) !== null, 'this list', 'bW9ybmluZy1uZXdz')
   cursor?: string;
 }
