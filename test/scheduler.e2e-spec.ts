@@ -283,3 +283,32 @@ it('does not tick while its clock is more than MAX_CLOCK_DRIFT_MS off Redis, and
   expect((await chime.queries.status()).clockTooFar).toBe(false);
   await expect(chime.tick()).resolves.not.toBeNull();
 });
+
+it("still owes the day's new time when the queued send was cancelled because the time moved", async () => {
+  const chime = await start('2026-11-25T08:50:00Z');
+  await chime.subscribe('ada', 'news', { time: '09:00' });
+  await tickEveryMinute(chime, '2026-11-25T09:00:00Z');
+  expect(handedOff(chime)).toEqual(['ada|news|2026-11-25 2026-11-25T09:00:00.000Z']);
+  // At 08:59 the time moved to 10:00; at 09:00 the worker found the queued send no longer
+  // matching and ended it as the delivery log's 'cancelled' does.
+  await chime.subscribe('ada', 'news', { time: '10:00' });
+  const keys = RedisKeys.forPrefix(chime.keyPrefix);
+  await chime.redis.set(keys.deliveryState('ada|news|2026-11-25'), 'cancelled', 'EX', 3600);
+
+  await tickEveryMinute(chime, '2026-11-25T10:05:00Z');
+  expect(handedOff(chime)).toEqual([
+    'ada|news|2026-11-25 2026-11-25T09:00:00.000Z',
+    'ada|news|2026-11-25 2026-11-25T10:00:00.000Z',
+  ]);
+});
+
+it('sends a date once when its first send was delivered, whatever the time moves to', async () => {
+  const chime = await start('2026-11-25T08:50:00Z');
+  await chime.subscribe('ada', 'news', { time: '09:00' });
+  await tickEveryMinute(chime, '2026-11-25T09:01:00Z');
+  const keys = RedisKeys.forPrefix(chime.keyPrefix);
+  await chime.redis.set(keys.deliveryState('ada|news|2026-11-25'), 'delivered', 'EX', 3600);
+  await chime.subscribe('ada', 'news', { time: '10:00' });
+  await tickEveryMinute(chime, '2026-11-25T10:05:00Z');
+  expect(handedOff(chime)).toEqual(['ada|news|2026-11-25 2026-11-25T09:00:00.000Z']);
+});

@@ -68,7 +68,12 @@ export class DeliveryQueue extends DeliverySink {
       },
       opts: {
         ...JOB_OPTIONS,
-        jobId: jobId('b', ...batch.map((o) => o.occurrenceId)),
+        // The instant is part of the id: a date claimed again for a new time is a new job.
+        jobId: jobId(
+          'b',
+          String(batch[0].scheduledFor.getTime()),
+          ...batch.map((o) => o.occurrenceId),
+        ),
         delay: this.delayUntil(batch[0].scheduledFor),
       },
     }));

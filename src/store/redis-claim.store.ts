@@ -42,6 +42,7 @@ export class RedisClaimStore extends ClaimStore {
       dryRun ? '1' : '0',
       this.keys.subscriptionPrefix(),
       this.keys.sentPrefix(),
+      this.keys.deliveryStatePrefix(),
       PAUSED_FLAG,
     ];
     for (const group of groupsByInstant(candidates)) {
