@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min, ValidateBy, ValidationOptions } from 'class-validator';
 import { isHHMM } from '../domain/local-time.js';
@@ -63,4 +63,14 @@ export function PageCursor(
       },
     }),
   );
+}
+
+/** `nextCursor` of a paged answer: the next page's `?cursor=`, null on the last page. */
+export function ApiNextCursor(): PropertyDecorator {
+  return ApiProperty({
+    type: String,
+    nullable: true,
+    example: null,
+    description: 'Pass it as ?cursor= for the next page; null on the last page',
+  });
 }

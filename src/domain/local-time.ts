@@ -45,9 +45,6 @@ export function scoresBetween(fromScore: number, toScore: number): number[] {
   return scores;
 }
 
-// Zone names are timezone.ts's; re-exported for the callers that found them here first.
-export { canonicalTimezone, isKnownTimezone } from './timezone.js';
-
 export function weekdayOf(localDate: string): Weekday {
   return WEEKDAYS[DateTime.fromISO(localDate, { zone: 'utc' }).weekday - 1];
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { PageCursor, PageLimit } from '../../common/validators.js';
+import { ApiNextCursor, PageCursor, PageLimit } from '../../common/validators.js';
 import { decodeDeadLetterCursor } from '../../store/dead-letter.store.js';
 import { DELIVERY_STATUSES } from '../../store/delivery-record.js';
 import type { DeliveryStatus } from '../../store/delivery-record.js';
@@ -88,12 +88,7 @@ export class DeadLettersQuery {
 
 export class DeadLettersResponse {
   @ApiProperty({ type: [DeadLetterView], description: 'Newest first' }) items!: DeadLetterView[];
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    example: null,
-    description: 'Pass it as ?cursor= for the next page; null on the last page',
-  })
+  @ApiNextCursor()
   nextCursor!: string | null;
 }
 

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ApiNextCursor } from '../../common/validators.js';
 import { WEEKDAYS, Weekday } from '../../domain/local-time.js';
 
 export class SubscriptionResponse {
@@ -30,11 +31,6 @@ export class SubscriptionResponse {
 
 export class SubscriptionListResponse {
   @ApiProperty({ type: [SubscriptionResponse] }) items!: SubscriptionResponse[];
-  @ApiProperty({
-    type: String,
-    nullable: true,
-    example: null,
-    description: 'Pass it as ?cursor= for the next page; null on the last page',
-  })
+  @ApiNextCursor()
   nextCursor!: string | null;
 }
