@@ -1,4 +1,5 @@
 import { RedisKeys } from '../src/store/redis-keys.js';
+import { DeliveryStore } from '../src/store/delivery.store.js';
 import { DeliverySink } from '../src/domain/delivery-sink.js';
 import { InProcessDeliverySink } from './support/in-process-sink.js';
 import { DueOccurrence } from '../src/domain/occurrence.js';
@@ -16,10 +17,14 @@ function describe(o: DueOccurrence): string {
   return `${o.occurrenceId} ${o.scheduledFor.toISOString()}${o.late ? ' late' : ''}`;
 }
 
-/** Ticks at second 0 of every minute from the clock's time up to `until` (exclusive). */
+/**
+ * Ticks at second 0 of every minute from the clock's time up to `until` (exclusive), and
+ * runs the delivery worker over what is due, as its jobs would.
+ */
 async function tickEveryMinute(harness: SchedulerHarness, until: string): Promise<void> {
   while (harness.clock.now().getTime() < Date.parse(until)) {
     await harness.tick();
+    await harness.deliverDue();
     harness.clock.advance(MINUTE);
   }
 }
@@ -287,28 +292,49 @@ it('does not tick while its clock is more than MAX_CLOCK_DRIFT_MS off Redis, and
 it("still owes the day's new time when the queued send was cancelled because the time moved", async () => {
   const chime = await start('2026-11-25T08:50:00Z');
   await chime.subscribe('ada', 'news', { time: '09:00' });
-  await tickEveryMinute(chime, '2026-11-25T09:00:00Z');
+  await tickEveryMinute(chime, '2026-11-25T08:59:00Z');
   expect(handedOff(chime)).toEqual(['ada|news|2026-11-25 2026-11-25T09:00:00.000Z']);
-  // At 08:59 the time moved to 10:00; at 09:00 the worker found the queued send no longer
-  // matching and ended it as the delivery log's 'cancelled' does.
+  // At 08:59 the time moves to 10:00, beyond the scanned horizon: at 09:00 the worker finds
+  // the queued send no longer matching and cancels it; the 10:00 tick claims the date again.
   await chime.subscribe('ada', 'news', { time: '10:00' });
-  const keys = RedisKeys.forPrefix(chime.keyPrefix);
-  await chime.redis.set(keys.deliveryState('ada|news|2026-11-25'), 'cancelled', 'EX', 3600);
-
   await tickEveryMinute(chime, '2026-11-25T10:05:00Z');
+  expect(await chime.delivered()).toEqual(['ada|news|2026-11-25 2026-11-25T10:00:00.000Z']);
+});
+
+it('sends a date at its new time when the time moves nearer than the lookahead while queued', async () => {
+  const chime = await start('2026-11-25T08:50:00Z');
+  await chime.subscribe('ada', 'news', { time: '09:00' });
+  await tickEveryMinute(chime, '2026-11-25T08:58:00Z');
+  await chime.subscribe('ada', 'news', { time: '08:59' });
+  await tickEveryMinute(chime, '2026-11-25T09:05:00Z');
   expect(handedOff(chime)).toEqual([
     'ada|news|2026-11-25 2026-11-25T09:00:00.000Z',
-    'ada|news|2026-11-25 2026-11-25T10:00:00.000Z',
+    'ada|news|2026-11-25 2026-11-25T08:59:00.000Z',
   ]);
+  expect(await chime.delivered()).toEqual(['ada|news|2026-11-25 2026-11-25T08:59:00.000Z']);
+});
+
+it('sends a date at its new time when the time moved while its send was starting', async () => {
+  const chime = await start('2026-11-25T08:50:00Z');
+  await chime.subscribe('ada', 'news', { time: '09:00' });
+  await tickEveryMinute(chime, '2026-11-25T09:00:00Z');
+  // The 09:00 job has taken the occurrence (it is in flight) when the time moves to 09:02:
+  // the write cannot claim the date, and the job, reading the subscription, cancels.
+  const [queued] = (chime.sink as InProcessDeliverySink).occurrences();
+  const job = `harness-${queued.occurrenceId}@${queued.scheduledFor.getTime()}`;
+  const deliveries = chime.app.get(DeliveryStore);
+  await deliveries.acquire([queued], job);
+  await chime.subscribe('ada', 'news', { time: '09:02' });
+  await tickEveryMinute(chime, '2026-11-25T09:05:00Z');
+  expect(await chime.delivered()).toEqual(['ada|news|2026-11-25 2026-11-25T09:02:00.000Z']);
 });
 
 it('sends a date once when its first send was delivered, whatever the time moves to', async () => {
   const chime = await start('2026-11-25T08:50:00Z');
   await chime.subscribe('ada', 'news', { time: '09:00' });
   await tickEveryMinute(chime, '2026-11-25T09:01:00Z');
-  const keys = RedisKeys.forPrefix(chime.keyPrefix);
-  await chime.redis.set(keys.deliveryState('ada|news|2026-11-25'), 'delivered', 'EX', 3600);
+  await chime.subscribe('ada', 'news', { time: '09:03' });
   await chime.subscribe('ada', 'news', { time: '10:00' });
   await tickEveryMinute(chime, '2026-11-25T10:05:00Z');
-  expect(handedOff(chime)).toEqual(['ada|news|2026-11-25 2026-11-25T09:00:00.000Z']);
+  expect(await chime.delivered()).toEqual(['ada|news|2026-11-25 2026-11-25T09:00:00.000Z']);
 });

@@ -3,6 +3,7 @@ import { weekdayOf } from '../src/domain/local-time.js';
 import { Subscription } from '../src/domain/subscription.js';
 import { ClaimCandidate, ClaimOutcome } from '../src/store/claim.store.js';
 import { RedisClaimStore } from '../src/store/redis-claim.store.js';
+import { RedisDeliveryStore } from '../src/store/redis-delivery.store.js';
 import { RedisHandOffStore } from '../src/store/redis-hand-off.store.js';
 import { RedisKeys } from '../src/store/redis-keys.js';
 import { RedisSubscriptionStore } from '../src/store/redis-subscription.store.js';
@@ -18,14 +19,17 @@ describe('a saved subscription, claimed by the claim script', () => {
   let subscriptions: RedisSubscriptionStore;
   let claims: RedisClaimStore;
   let handOffs: RedisHandOffStore;
+  let deliveries: RedisDeliveryStore;
   const DATE = '2026-11-25';
+  const keyPrefix = uniquePrefix('store');
 
   beforeAll(() => {
     redis = new Redis(testRedisUrl());
-    const keys = RedisKeys.forPrefix(uniquePrefix('store'));
+    const keys = RedisKeys.forPrefix(keyPrefix);
     subscriptions = new RedisSubscriptionStore(redis, keys, { maxTagsPerUser: 1000 });
     claims = new RedisClaimStore(redis, keys, { dedupeTtlSeconds: 600 } as never);
     handOffs = new RedisHandOffStore(redis, keys);
+    deliveries = new RedisDeliveryStore(redis, keys, { dedupeTtlSeconds: 600 } as never);
   });
 
   afterAll(async () => {
@@ -86,5 +90,65 @@ describe('a saved subscription, claimed by the claim script', () => {
       false,
     ]);
     expect(await saveAndClaim(subscription)).toBe('won');
+  });
+
+  describe('a date whose time moved after it was claimed', () => {
+    /** A job for the subscription's occurrence on DATE takes it (or not) for delivery. */
+    async function acquireFor(subscription: Subscription, job: string) {
+      const { occurrenceId, scheduledFor } = anOccurrenceOf(subscription, DATE);
+      const [outcome] = await deliveries.acquire([{ occurrenceId, scheduledFor }], job);
+      return outcome;
+    }
+
+    async function endAs(subscription: Subscription, status: 'cancelled' | 'delivered') {
+      const { occurrenceId, scheduledFor } = anOccurrenceOf(subscription, DATE);
+      const at = scheduledFor.toISOString();
+      await deliveries.record({
+        ...{ occurrenceId, userId: subscription.userId, tag: subscription.tag, status },
+        ...{ channel: 'log', attempt: 1, scheduledFor: at, late: false, at },
+      });
+    }
+
+    it('is claimed again for the new time while the old send has not begun, which the old job then leaves', async () => {
+      const nine = aSubscription({ userId: 'fay', time: '09:00' });
+      expect(await saveAndClaim(nine)).toBe('won');
+      const nearer = { ...nine, time: '08:59' };
+      expect(await saveAndClaim(nearer)).toBe('won');
+      expect(await saveAndClaim(nearer)).toBe('duplicate');
+
+      expect(await acquireFor(nine, 'old-job')).toBe('held');
+      expect(await acquireFor(nearer, 'new-job')).toBe('taken');
+      expect(await saveAndClaim({ ...nine, time: '08:58' })).toBe('duplicate');
+    });
+
+    it('is not claimed again while its send is in flight, nor once it was delivered', async () => {
+      const nine = aSubscription({ userId: 'gus', time: '09:00' });
+      expect(await saveAndClaim(nine)).toBe('won');
+      expect(await acquireFor(nine, 'old-job')).toBe('taken');
+      expect(await saveAndClaim({ ...nine, time: '08:59' })).toBe('duplicate');
+
+      await endAs(nine, 'delivered');
+      expect(await saveAndClaim({ ...nine, time: '08:59' })).toBe('duplicate');
+      expect(await saveAndClaim({ ...nine, time: '10:00' })).toBe('duplicate');
+    });
+
+    it('is claimed again once the send in flight ended cancelled', async () => {
+      const nine = aSubscription({ userId: 'hal', time: '09:00' });
+      expect(await saveAndClaim(nine)).toBe('won');
+      expect(await acquireFor(nine, 'old-job')).toBe('taken');
+      await endAs(nine, 'cancelled');
+      const later = { ...nine, time: '09:30' };
+      expect(await saveAndClaim(later, { dryRun: true })).toBe('won');
+      expect(await saveAndClaim(later)).toBe('won');
+      expect(await acquireFor(later, 'new-job')).toBe('taken');
+    });
+
+    it('keeps a claim from before claims held their instant unless it ended cancelled', async () => {
+      const nine = aSubscription({ userId: 'ivy', time: '09:00' });
+      await subscriptions.save(nine, null);
+      const { occurrenceId } = anOccurrenceOf(nine, DATE);
+      await redis.set(RedisKeys.forPrefix(keyPrefix).sent(occurrenceId), '1', 'EX', 600);
+      expect(await saveAndClaim({ ...nine, time: '08:59' })).toBe('duplicate');
+    });
   });
 });

@@ -111,9 +111,30 @@ describe('DeliveryService.deliver', () => {
     expect(await valueOf(w.metrics.occurrencesCancelled)).toBe(3);
   });
 
+  it('arms again, once its cancellation is logged, only a subscription whose schedule moved', async () => {
+    const w = await world();
+    const moved = aSubscription({ userId: 'bob', time: '09:00' });
+    const paused = aSubscription({ userId: 'cy', paused: true });
+    const gone = aSubscription({ userId: 'dee' });
+    w.subscriptions.seed(moved, paused);
+    const armed: string[] = [];
+    w.service.onScheduleMoved(async (subscription) => {
+      expect(w.store.log.map(({ status }) => status)).toContain('cancelled');
+      armed.push(`${subscription.userId} ${subscription.time}`);
+    });
+
+    const queued = [moved, paused, gone].map((of) => itemOf({ ...of, time: '08:00' }));
+    await w.service.deliver(queued, 'job-1');
+
+    expect(armed).toEqual(['bob 09:00']);
+  });
+
   it('sends nothing for an occurrence another job holds', async () => {
     const w = await world();
-    await w.store.acquire([{ occurrenceId: 'ada|news|2026-11-25' }], 'job-0');
+    await w.store.acquire(
+      [{ occurrenceId: 'ada|news|2026-11-25', scheduledFor: new Date(0) }],
+      'job-0',
+    );
 
     await w.service.deliver([itemOf(subscription)], 'job-1');
 
@@ -132,7 +153,10 @@ describe('DeliveryService.deliver', () => {
 
   it('sends, when the job runs again after a crash, what it had taken but not finished', async () => {
     const w = await world();
-    await w.store.acquire([{ occurrenceId: 'ada|news|2026-11-25' }], 'job-1');
+    await w.store.acquire(
+      [{ occurrenceId: 'ada|news|2026-11-25', scheduledFor: new Date(0) }],
+      'job-1',
+    );
 
     await w.service.deliver([itemOf(subscription)], 'job-1');
 

@@ -21,6 +21,9 @@ import { stillMatches } from '../domain/schedule.js';
 /** What a job's item was found to be at send time. */
 type Found = StoredSubscription | UnreadableSubscription | null;
 
+/** Told of a subscription whose queued send was cancelled because its schedule moved. */
+export type ScheduleMovedListener = (subscription: StoredSubscription) => Promise<void>;
+
 /** A sent occurrence's record is written again after 0.1, 0.2, ... 12.8 s: a failover's span. */
 const RECORD_RETRIES = 8;
 const LATE_AFTER_MS = 2_000;
@@ -35,6 +38,7 @@ const RECORD_RETRY_MS = 100;
 export class DeliveryService {
   private readonly logger = new Logger(DeliveryService.name);
   private readonly limit: ReturnType<typeof pLimit>;
+  private scheduleMoved: ScheduleMovedListener = async () => {};
 
   constructor(
     private readonly subscriptions: SubscriptionStore,
@@ -47,6 +51,14 @@ export class DeliveryService {
     @Inject(deliveryConfig.KEY) private readonly config: ConfigType<typeof deliveryConfig>,
   ) {
     this.limit = pLimit(config.concurrency);
+  }
+
+  /**
+   * The scheduler (a layer above) arms a moved subscription again through this, so that the
+   * date whose send was just cancelled is sent at its new time (SPEC 4).
+   */
+  onScheduleMoved(listener: ScheduleMovedListener): void {
+    this.scheduleMoved = listener;
   }
 
   /**
@@ -75,6 +87,7 @@ export class DeliveryService {
   private async takeAndRead(items: readonly DeliveryItem[], owner: string) {
     const claims = items.map(({ occurrence, takeOverFrom }) => ({
       occurrenceId: occurrence.occurrenceId,
+      scheduledFor: new Date(occurrence.scheduledFor),
       takeOverFrom,
     }));
     const outcomes = await this.store.acquire(claims, owner);
@@ -111,7 +124,7 @@ export class DeliveryService {
       return this.giveUp(item, null, new DeliveryError(`unreadable: ${found.reason}`, false));
     }
     if (!found || !stillMatches(found, occurrence)) {
-      return this.log(occurrence, item.attempt, found?.channel ?? null, 'cancelled');
+      return this.cancel(occurrence, item.attempt, found);
     }
     // Decided once, as the send leaves: the receiver and the delivery log say the same.
     const late = this.isLate(occurrence);
@@ -120,6 +133,23 @@ export class DeliveryService {
     const lateness = (this.clock.now().getTime() - occurrence.scheduledFor.getTime()) / 1000;
     this.metrics.lateness.observe({ channel: found.channel }, Math.max(0, lateness));
     await this.recordSent(occurrence, item.attempt, found.channel, late);
+  }
+
+  /**
+   * A send that no longer matches is not sent. When only the schedule moved, the date is
+   * still owed at its new time: once the cancellation is recorded, its claim can be made
+   * again, and arming does that when the new time is already inside the scanned horizon.
+   */
+  private async cancel(
+    occurrence: DueOccurrence,
+    attempt: number,
+    found: StoredSubscription | null,
+  ): Promise<void> {
+    await this.log(occurrence, attempt, found?.channel ?? null, 'cancelled');
+    if (!found || found.paused) return;
+    await this.scheduleMoved(found).catch((error: Error) =>
+      this.logger.warn(`could not arm ${occurrence.occurrenceId} again: ${error.message}`),
+    );
   }
 
   /** Only the send decides whether to retry: it answers its error, or null once sent. */

@@ -10,17 +10,22 @@ export interface DeliveryLogFilter {
 /** `unreadable`: Redis cannot read the occurrence's state key; the others are unaffected. */
 export type AcquireOutcome = 'taken' | 'held' | 'unreadable';
 
+/** An occurrence a job wants to deliver, at the instant it was queued for. */
+export interface DeliveryClaim {
+  readonly occurrenceId: string;
+  readonly scheduledFor: Date;
+  readonly takeOverFrom?: string;
+}
+
 /** Per-occurrence delivery state and the delivery log, in Redis. */
 export abstract class DeliveryStore {
   /**
    * Takes occurrences for `owner` (a job id): free ones, ones it holds already (a job run
-   * again after a crash), and ones still held by their `takeOverFrom`. False for those another
-   * job holds, or that have ended otherwise.
+   * again after a crash), ones still held by their `takeOverFrom`, and ones whose date was
+   * claimed again for this `scheduledFor` (its time moved). Held: another job holds it, it
+   * has ended otherwise, or its date now belongs to another instant.
    */
-  abstract acquire(
-    claims: readonly { occurrenceId: string; takeOverFrom?: string }[],
-    owner: string,
-  ): Promise<AcquireOutcome[]>;
+  abstract acquire(claims: readonly DeliveryClaim[], owner: string): Promise<AcquireOutcome[]>;
 
   /** Logs an attempt; an ending status (delivered, failed, dead, cancelled) also ends its state. */
   abstract record(record: DeliveryRecord): Promise<void>;

@@ -48,7 +48,13 @@ export class RedisClaimStore extends ClaimStore {
     for (const group of groupsByInstant(candidates)) {
       const { weekday, occurrence } = group[0];
       const { localDate, scheduledFor } = occurrence;
-      args.push(group.length, weekday, localDate, scheduledFor.toISOString());
+      args.push(
+        group.length,
+        weekday,
+        localDate,
+        scheduledFor.toISOString(),
+        scheduledFor.getTime(),
+      );
       args.push(handOffLineSuffix(occurrence));
       for (const candidate of group) args.push(candidate.occurrence.occurrenceId);
     }

@@ -5,7 +5,12 @@ import { schedulerConfig } from '../config/configuration.js';
 import { RedisKeys } from './redis-keys.js';
 import { scripted } from './redis-scripts.js';
 import { DeliveryRecord } from './delivery-record.js';
-import { AcquireOutcome, DeliveryLogFilter, DeliveryStore } from './delivery.store.js';
+import {
+  AcquireOutcome,
+  DeliveryClaim,
+  DeliveryLogFilter,
+  DeliveryStore,
+} from './delivery.store.js';
 
 /** The delivery log keeps about this many entries. */
 export const DELIVERY_LOG_LENGTH = 50_000;
@@ -29,10 +34,7 @@ export class RedisDeliveryStore extends DeliveryStore {
     this.redis = scripted(redis);
   }
 
-  async acquire(
-    claims: readonly { occurrenceId: string; takeOverFrom?: string }[],
-    owner: string,
-  ): Promise<AcquireOutcome[]> {
+  async acquire(claims: readonly DeliveryClaim[], owner: string): Promise<AcquireOutcome[]> {
     if (claims.length === 0) return [];
     const keys = claims.map(({ occurrenceId }) => this.keys.deliveryState(occurrenceId));
     const taken = await this.redis.chimeAcquireDeliveries(
@@ -40,7 +42,10 @@ export class RedisDeliveryStore extends DeliveryStore {
       ...keys,
       owner,
       this.config.dedupeTtlSeconds,
-      ...claims.map(({ takeOverFrom }) => takeOverFrom ?? ''),
+      ...claims.flatMap(({ takeOverFrom, scheduledFor }) => [
+        takeOverFrom ?? '',
+        scheduledFor.getTime(),
+      ]),
     );
     return taken.map((code) => ACQUIRE_OUTCOMES[code]);
   }

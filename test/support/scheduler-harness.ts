@@ -14,6 +14,9 @@ import { SchedulerService } from '../../src/scheduler/scheduler.service.js';
 import { SubscriptionsModule } from '../../src/subscriptions/subscriptions.module.js';
 import { SubscriptionsService } from '../../src/subscriptions/subscriptions.service.js';
 import { PutSubscriptionDto } from '../../src/subscriptions/dto/put-subscription.dto.js';
+import { DeliveryService } from '../../src/delivery/delivery.service.js';
+import { serialise } from '../../src/store/delivery-record.js';
+import { DeliveryStore } from '../../src/store/delivery.store.js';
 import { FakeClock } from './fake-clock.js';
 
 export interface SchedulerHarness {
@@ -27,6 +30,13 @@ export interface SchedulerHarness {
   readonly keyPrefix: string;
   /** Runs the minute tick at the clock's current time. */
   tick(): ReturnType<SchedulerService['dispatchDue']>;
+  /**
+   * Runs the real delivery worker's code, as BullMQ would at their instant, over what was
+   * handed to the in-process sink and is due by the clock: one job per hand-off, each once.
+   */
+  deliverDue(): Promise<void>;
+  /** `<occurrenceId> <scheduledFor>` of every send the delivery log calls delivered, oldest first. */
+  delivered(): Promise<string[]>;
   subscribe(userId: string, tag: string, body: Partial<PutSubscriptionDto>): Promise<unknown>;
   close(): Promise<void>;
 }
@@ -72,16 +82,35 @@ export async function startSchedulerHarness(options: {
   const app = await moduleRef.init();
   const scheduler = app.get(SchedulerService);
   const subscriptions = app.get(SubscriptionsService);
+  const sink = app.get(DeliverySink);
+  const worker = app.get(DeliveryService);
+  const deliveryLog = app.get(DeliveryStore);
+  const ran = new Set<string>();
+  const deliverDue = async () => {
+    if (!(sink instanceof InProcessDeliverySink)) return;
+    for (const occurrence of sink.occurrences()) {
+      const job = `harness-${occurrence.occurrenceId}@${occurrence.scheduledFor.getTime()}`;
+      if (occurrence.scheduledFor > options.clock.now() || ran.has(job)) continue;
+      ran.add(job);
+      await worker.deliver([{ occurrence: serialise(occurrence), attempt: 1 }], job);
+    }
+  };
+  const delivered = async () =>
+    (await deliveryLog.recent({ status: 'delivered', limit: 1000 }))
+      .reverse()
+      .map(({ occurrenceId, scheduledFor }) => `${occurrenceId} ${scheduledFor}`);
   return {
     app,
     clock: options.clock,
     scheduler,
     subscriptions,
     queries: app.get(SchedulerQueries),
-    sink: app.get(DeliverySink),
+    sink,
     redis: app.get(Redis),
     keyPrefix: options.keyPrefix,
     tick: () => scheduler.dispatchDue(options.clock.now()),
+    deliverDue,
+    delivered,
     subscribe: (userId, tag, body) =>
       subscriptions.put({ userId, tag }, { channel: 'log', ...body } as PutSubscriptionDto),
     close: () => app.close(),

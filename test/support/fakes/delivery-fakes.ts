@@ -14,6 +14,7 @@ import {
 import { DeadLetter, DeliveryRecord } from '../../../src/store/delivery-record.js';
 import {
   AcquireOutcome,
+  DeliveryClaim,
   DeliveryLogFilter,
   DeliveryStore,
 } from '../../../src/store/delivery.store.js';
@@ -41,15 +42,19 @@ export class InMemoryDeliveryStore extends DeliveryStore {
     this.recordFailures = times;
   }
 
-  async acquire(claims: readonly { occurrenceId: string; takeOverFrom?: string }[], owner: string) {
+  async acquire(claims: readonly DeliveryClaim[], owner: string) {
     if (this.acquireFailures > 0) {
       this.acquireFailures--;
       throw new Error('Connection is closed.');
     }
-    return claims.map(({ occurrenceId, takeOverFrom }): AcquireOutcome => {
+    return claims.map(({ occurrenceId, takeOverFrom, scheduledFor }): AcquireOutcome => {
       if (this.unreadable.has(occurrenceId)) return 'unreadable';
       const holder = this.holders.get(occurrenceId);
-      const free = !holder || holder === owner || (!!takeOverFrom && holder === takeOverFrom);
+      const free =
+        !holder ||
+        holder === owner ||
+        (!!takeOverFrom && holder === takeOverFrom) ||
+        holder === `superseded:${scheduledFor.getTime()}`;
       if (!free) return 'held';
       this.holders.set(occurrenceId, owner);
       return 'taken';
