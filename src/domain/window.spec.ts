@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { addDays, instantOf, localDateOf } from './local-time.js';
-import { localRanges, LocalRange } from './window.js';
+import { localRanges, LocalRange, splitRange } from './window.js';
 
 const at = (iso: string) => new Date(iso);
 const minutes = (count: number) => count * 60_000;
@@ -162,5 +162,29 @@ describe('localRanges', () => {
       ),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('splitRange', () => {
+  it('cuts a range into consecutive pieces that together select the same local times', () => {
+    const score = fc.integer({ min: 0, max: 1439 }).map((m) => Math.floor(m / 60) * 100 + (m % 60));
+    fc.assert(
+      fc.property(score, score, fc.integer({ min: 1, max: 200 }), (a, b, maxMinutes) => {
+        const range = {
+          localDate: '2026-03-08',
+          fromScore: Math.min(a, b),
+          toScore: Math.max(a, b),
+        };
+        const pieces = splitRange(range, maxMinutes);
+        expect(selected(pieces)).toEqual(selected([range]));
+        for (const piece of pieces)
+          expect(selected([piece]).length).toBeLessThanOrEqual(maxMinutes);
+      }),
+    );
+  });
+
+  it('keeps a range of one minute whole', () => {
+    const range = { localDate: '2026-11-25', fromScore: 900, toScore: 900 };
+    expect(splitRange(range, 60)).toEqual([range]);
   });
 });

@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import { addDays, instantOf, localDateOf, TimeOfDay, toScore } from './local-time.js';
+import { addDays, fromScore, instantOf, localDateOf, TimeOfDay, toScore } from './local-time.js';
 
 /** The local times of one local date whose occurrences fall in a UTC window. */
 export interface LocalRange {
@@ -85,4 +85,20 @@ function timeOf(minuteOfDay: number): TimeOfDay {
 
 function wallDate(wall: number): string {
   return localDateOf(new Date(wall), 'UTC');
+}
+
+/** The range cut into consecutive ranges of at most `maxMinutes` local minutes each. */
+export function splitRange<R extends LocalRange>(range: R, maxMinutes: number): R[] {
+  const pieces: R[] = [];
+  const last = minuteOfDay(range.toScore);
+  for (let first = minuteOfDay(range.fromScore); first <= last; first += maxMinutes) {
+    const end = Math.min(first + maxMinutes - 1, last);
+    pieces.push({ ...range, fromScore: toScore(timeOf(first)), toScore: toScore(timeOf(end)) });
+  }
+  return pieces;
+}
+
+function minuteOfDay(score: number): number {
+  const { hour, minute } = fromScore(score);
+  return hour * 60 + minute;
 }

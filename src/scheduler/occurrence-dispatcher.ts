@@ -2,13 +2,13 @@ import { Injectable } from '@nestjs/common';
 import pLimit from 'p-limit';
 import { Clock } from '../common/clock.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
-import { SubscriptionStore } from '../store/subscription.store.js';
+import { ScoreRange, SubscriptionStore } from '../store/subscription.store.js';
 import { ClaimCandidate, ClaimOutcome, ClaimStore } from '../store/claim.store.js';
 import { HandOffStore } from '../store/hand-off.store.js';
 import { DeliverySink } from '../domain/delivery-sink.js';
 import { fromScore, instantOf, weekdayOf } from '../domain/local-time.js';
 import { dueOccurrence, DueOccurrence } from '../domain/occurrence.js';
-import { localRanges } from '../domain/window.js';
+import { LocalRange, localRanges, splitRange } from '../domain/window.js';
 
 /** What a scan found: `due` = `enqueued` + `duplicates`; `skipped` ones are not sent. */
 export interface ScanCounts {
@@ -27,6 +27,18 @@ const CLAIM_BATCH = 500;
  * a few tens of milliseconds of scripts queued ahead of other clients.
  */
 const BATCHES_IN_FLIGHT = 8;
+/**
+ * A scan reads its window in steps of about this many members, counted first (ZCOUNT), and
+ * claims what a step found while it reads the next: what it holds at once does not grow with
+ * the window (a day's catch-up count after an outage reads 24 hours of every zone). Only one
+ * minute of one zone that alone holds more is read whole, as one step.
+ */
+const STEP_MEMBERS = 10_000;
+/** Ranges are counted an hour of one zone's local times at a time, then minute by minute. */
+const MINUTES_PER_RANGE = 60;
+const COUNTS_PER_ROUND_TRIP = 1000;
+
+type ZoneRange = LocalRange & ScoreRange;
 
 /**
  * Finds the occurrences whose instant lies in a window, claims each once, and hands the
@@ -49,7 +61,15 @@ export class OccurrenceDispatcher {
    * before their schedule was set (`armedAt`); a replay (`replay: true`) sends them all.
    */
   async dispatch(from: Date, to: Date, { replay }: { replay: boolean }): Promise<ScanCounts> {
-    return this.claimAndHandOff(await this.candidatesIn(from, to), !replay);
+    const counts: ScanCounts = { due: 0, enqueued: 0, duplicates: 0, skipped: 0 };
+    for await (const candidates of this.candidatesIn(from, to)) {
+      const step = await this.claimAndHandOff(candidates, !replay);
+      counts.due += step.due;
+      counts.enqueued += step.enqueued;
+      counts.duplicates += step.duplicates;
+      counts.skipped += step.skipped;
+    }
+    return counts;
   }
 
   /**
@@ -59,15 +79,17 @@ export class OccurrenceDispatcher {
   async countClaimable(from: Date, to: Date, { unclaimedOnly }: { unclaimedOnly: boolean }) {
     const retryAt = this.clock.now();
     const tally = { won: 0, duplicate: 0 };
-    await this.inBatches(await this.candidatesIn(from, to), async (batch) => {
-      const { outcomes } = await this.claims.claimDue(batch, {
-        retryAt,
-        respectArmedAt: true,
-        dryRun: true,
+    for await (const candidates of this.candidatesIn(from, to)) {
+      await this.inBatches(candidates, async (batch) => {
+        const { outcomes } = await this.claims.claimDue(batch, {
+          retryAt,
+          respectArmedAt: true,
+          dryRun: true,
+        });
+        tally.won += outcomes.filter((outcome) => outcome === 'won').length;
+        tally.duplicate += outcomes.filter((outcome) => outcome === 'duplicate').length;
       });
-      tally.won += outcomes.filter((outcome) => outcome === 'won').length;
-      tally.duplicate += outcomes.filter((outcome) => outcome === 'duplicate').length;
-    });
+    }
     return unclaimedOnly ? tally.won : tally.won + tally.duplicate;
   }
 
@@ -88,11 +110,64 @@ export class OccurrenceDispatcher {
     return counts;
   }
 
-  /** Every occurrence in [from, to) of the subscriptions in the ZSETs, as claim candidates. */
-  private async candidatesIn(from: Date, to: Date): Promise<ClaimCandidate[]> {
-    const ranges = (await this.subscriptions.timezones()).flatMap((timezone) =>
-      localRanges(timezone, from, to).map((range) => ({ timezone, ...range })),
+  /**
+   * Every occurrence in [from, to) of the subscriptions in the ZSETs, a step at a time; the
+   * next step is read while the caller claims the current one.
+   */
+  private async *candidatesIn(from: Date, to: Date): AsyncGenerator<ClaimCandidate[]> {
+    const hours = (await this.subscriptions.timezones()).flatMap((timezone) =>
+      localRanges(timezone, from, to).flatMap((range) =>
+        splitRange({ timezone, ...range }, MINUTES_PER_RANGE),
+      ),
     );
+    let next: Promise<ClaimCandidate[]> | null = null;
+    for await (const step of this.steps(hours)) {
+      const reading = this.candidatesOf(step);
+      // Awaited below; this only keeps a failure while the caller works from going unhandled.
+      reading.catch(() => undefined);
+      if (next) yield await next;
+      next = reading;
+    }
+    if (next) yield await next;
+  }
+
+  /** The ranges that hold members, packed into steps of about STEP_MEMBERS members. */
+  private async *steps(ranges: readonly ZoneRange[]): AsyncGenerator<ZoneRange[]> {
+    let step: ZoneRange[] = [];
+    let size = 0;
+    for await (const [range, count] of this.countedFinely(ranges)) {
+      if (size > 0 && size + count > STEP_MEMBERS) {
+        yield step;
+        step = [];
+        size = 0;
+      }
+      step.push(range);
+      size += count;
+    }
+    if (step.length > 0) yield step;
+  }
+
+  /** Each non-empty range with its count; one holding more than a step, minute by minute. */
+  private async *countedFinely(ranges: readonly ZoneRange[]): AsyncGenerator<[ZoneRange, number]> {
+    for (let start = 0; start < ranges.length; start += COUNTS_PER_ROUND_TRIP) {
+      const chunk = ranges.slice(start, start + COUNTS_PER_ROUND_TRIP);
+      const counts = await this.subscriptions.countInRanges(chunk);
+      for (const [index, range] of chunk.entries()) {
+        if (counts[index] === 0) continue;
+        if (counts[index] <= STEP_MEMBERS || range.fromScore === range.toScore) {
+          yield [range, counts[index]];
+          continue;
+        }
+        const minutes = splitRange(range, 1);
+        const perMinute = await this.subscriptions.countInRanges(minutes);
+        for (const [minute, minuteRange] of minutes.entries()) {
+          if (perMinute[minute] > 0) yield [minuteRange, perMinute[minute]];
+        }
+      }
+    }
+  }
+
+  private async candidatesOf(ranges: readonly ZoneRange[]): Promise<ClaimCandidate[]> {
     const members = await this.subscriptions.membersInRanges(ranges);
     const now = this.clock.now().getTime();
     return ranges.flatMap(({ timezone, localDate }, index) => {

@@ -128,6 +128,15 @@ export class RedisSubscriptionStore extends SubscriptionStore {
     });
   }
 
+  async countInRanges(ranges: readonly ScoreRange[]): Promise<number[]> {
+    if (ranges.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const { timezone, fromScore, toScore } of ranges) {
+      pipeline.zcount(this.keys.timezoneSchedule(timezone), fromScore, toScore);
+    }
+    return repliesOf<number>(pipeline);
+  }
+
   async countByTimezone(): Promise<Record<string, number>> {
     const timezones = (await this.timezones()).sort();
     const pipeline = this.redis.pipeline();
@@ -159,8 +168,11 @@ const SAVE_OUTCOMES: SaveOutcome[] = ['full', 'conflict', 'created', 'replaced']
 /** Tags read per SSCAN step: no reply holds a large user's whole set. */
 const TAG_SCAN_COUNT = 200;
 
-/** Up to this many scores in a range are read with one ZRANGEBYSCORE each. */
-const SCORES_READ_ONE_BY_ONE = 60;
+/**
+ * Up to this many scores in a range (a tick's new minute, or a few after a late tick) are
+ * read with one ZRANGEBYSCORE each; wider ranges (catch-up, replay) with one WITHSCORES.
+ */
+const SCORES_READ_ONE_BY_ONE = 5;
 
 function withScores(pairs: readonly string[]): ScheduledMember[] {
   const members: ScheduledMember[] = [];

@@ -64,6 +64,9 @@ export abstract class SubscriptionStore {
   /** Each range's members, read in one round trip (each range whole: no paging to skip one). */
   abstract membersInRanges(ranges: readonly ScoreRange[]): Promise<ScheduledMember[][]>;
 
+  /** How many members each range holds, in one round trip (ZCOUNT: nothing is read). */
+  abstract countInRanges(ranges: readonly ScoreRange[]): Promise<number[]>;
+
   abstract countByTimezone(): Promise<Record<string, number>>;
 
   abstract countByChannel(): Promise<Record<string, number>>;

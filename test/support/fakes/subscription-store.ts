@@ -114,6 +114,10 @@ export class InMemorySubscriptionStore extends SubscriptionStore {
     );
   }
 
+  async countInRanges(ranges: readonly ScoreRange[]): Promise<number[]> {
+    return (await this.membersInRanges(ranges)).map((members) => members.length);
+  }
+
   async countByTimezone() {
     return countBy(this.all(), (subscription) => subscription.timezone);
   }

@@ -1,0 +1,86 @@
+import { Redis } from 'ioredis';
+import { Subscription } from '../src/domain/subscription.js';
+import { RedisKeys } from '../src/store/redis-keys.js';
+import { RedisSubscriptionStore } from '../src/store/redis-subscription.store.js';
+import { ChimeProcess, startChime, testRedisUrl, uniquePrefix } from './support/chime-process.js';
+import { aSubscription } from './support/factories.js';
+import { waitFor } from './support/wait-for.js';
+
+const MINUTE = 60_000;
+/** Subscriptions at every minute of the UTC day: a day's catch-up count reads them all. */
+const PER_MINUTE = 60;
+const ZONES = ['UTC', 'Etc/GMT-1'];
+/**
+ * Before the count was streamed, chime built every candidate of the missed day at once
+ * (about 165,000 here) and died of this heap limit on its first tick; the limit leaves
+ * room for Nest, BullMQ and one step of the scan.
+ */
+const HEAP_MB = 80;
+const CATCHUP_MINUTES = 15;
+const LOOKAHEAD_MINUTES = 4;
+
+describe('the first tick after a day-long outage', () => {
+  let redis: Redis;
+  let chime: ChimeProcess | undefined;
+
+  beforeAll(() => {
+    redis = new Redis(testRedisUrl());
+  });
+
+  afterAll(async () => {
+    await chime?.stop();
+    await redis.quit();
+  });
+
+  it('counts what it skips in bounded steps, under a small heap', async () => {
+    const keyPrefix = uniquePrefix('catchup');
+    const keys = RedisKeys.forPrefix(keyPrefix);
+    await seedEveryMinute(new RedisSubscriptionStore(redis, keys, { maxTagsPerUser: 1000 }));
+    const watermark = Math.floor(Date.now() / MINUTE) * MINUTE - 23 * 60 * MINUTE;
+    await redis.hset(keys.schedulerState(), { watermark, horizon: watermark });
+
+    chime = await startChime({
+      KEY_PREFIX: keyPrefix,
+      NODE_OPTIONS: `--max-old-space-size=${HEAP_MB}`,
+      CATCHUP_MINUTES: String(CATCHUP_MINUTES),
+      LOOKAHEAD_MINUTES: String(LOOKAHEAD_MINUTES),
+    });
+    let state: Record<string, string> = {};
+    await waitFor(
+      async () => {
+        state = await redis.hgetall(keys.schedulerState());
+        return Number(state.watermark) > watermark || chime?.child.exitCode !== null;
+      },
+      60_000,
+      () => chime?.output() ?? '',
+    );
+
+    expect(chime.output()).not.toMatch(/heap out of memory/);
+    expect(chime.child.exitCode).toBeNull();
+    const tickMinute = Number(state.watermark) - LOOKAHEAD_MINUTES * MINUTE;
+    const skippedMinutes = (tickMinute - CATCHUP_MINUTES * MINUTE - watermark) / MINUTE;
+    expect(Number(state.skippedTotal)).toBe(skippedMinutes * PER_MINUTE * ZONES.length);
+  }, 120_000);
+});
+
+/** PER_MINUTE subscriptions in each zone at each of the day's 1,440 minutes, armed long ago. */
+async function seedEveryMinute(store: RedisSubscriptionStore): Promise<void> {
+  const armedAt = new Date(Date.now() - 3 * 24 * 60 * MINUTE);
+  const all: Subscription[] = [];
+  for (const timezone of ZONES) {
+    for (let minute = 0; minute < 1440; minute++) {
+      const time = `${pad(Math.floor(minute / 60))}:${pad(minute % 60)}`;
+      for (let index = 0; index < PER_MINUTE; index++) {
+        const userId = `u${minute}-${index}`;
+        all.push(aSubscription({ userId, tag: timezone, time, timezone, armedAt }));
+      }
+    }
+  }
+  for (let start = 0; start < all.length; start += 2000) {
+    await Promise.all(all.slice(start, start + 2000).map((s) => store.save(s, null)));
+  }
+}
+
+function pad(value: number): string {
+  return String(value).padStart(2, '0');
+}
