@@ -1,4 +1,9 @@
-import { InvalidConfigurationError, validateEnvironment } from './environment.js';
+import {
+  InvalidConfigurationError,
+  MAX_RETRY_SPAN_MS,
+  retrySpanMs,
+  validateEnvironment,
+} from './environment.js';
 
 const tokens = { API_TOKEN: 'a'.repeat(16), ADMIN_TOKEN: 'b'.repeat(16) };
 
@@ -205,5 +210,32 @@ describe('DEDUPE_TTL_SECONDS against the windows that can see an occurrence agai
     expect(validateEnvironment({ ...tokens, DEDUPE_TTL_SECONDS: '1141' }).DEDUPE_TTL_SECONDS).toBe(
       1141,
     );
+  });
+});
+
+describe('MAX_ATTEMPTS and RETRY_BACKOFF_MS together', () => {
+  const tokens = { API_TOKEN: 'a'.repeat(16), ADMIN_TOKEN: 'b'.repeat(16) };
+
+  it('refuses retries that would wait more than a day in all, naming both variables', () => {
+    // 2000 ms x (2^16 - 1) = 131,070 s: a day and a half.
+    expect(() => validateEnvironment({ ...tokens, MAX_ATTEMPTS: '17' })).toThrow(
+      /MAX_ATTEMPTS and RETRY_BACKOFF_MS: the retries would wait 131070 s in all/,
+    );
+    expect(() =>
+      validateEnvironment({ ...tokens, MAX_ATTEMPTS: '100', RETRY_BACKOFF_MS: '1' }),
+    ).toThrow(/at most 86400 s \(a day\) is allowed/);
+  });
+
+  it('accepts the defaults and a span of exactly a day', () => {
+    expect(retrySpanMs(5, 2000)).toBe(30_000);
+    expect(validateEnvironment(tokens).MAX_ATTEMPTS).toBe(5);
+    const oneDay = { MAX_ATTEMPTS: '2', RETRY_BACKOFF_MS: String(MAX_RETRY_SPAN_MS) };
+    expect(validateEnvironment({ ...tokens, ...oneDay }).RETRY_BACKOFF_MS).toBe(MAX_RETRY_SPAN_MS);
+  });
+
+  it('accepts many attempts when each wait is short', () => {
+    expect(
+      validateEnvironment({ ...tokens, MAX_ATTEMPTS: '26', RETRY_BACKOFF_MS: '1' }),
+    ).toMatchObject({ MAX_ATTEMPTS: 26 });
   });
 });

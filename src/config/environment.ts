@@ -116,6 +116,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     ...missingTokens(environment),
     ...sharedTokens(environment),
     ...shortDedupeTtl(environment),
+    ...longRetrySpan(environment),
     ...badDnsServers(environment),
   );
   if (problems.length > 0) {
@@ -154,6 +155,28 @@ function shortDedupeTtl(environment: Environment): string[] {
   if (typeof ttl !== 'number' || ttl < MIN_DEDUPE_TTL_SECONDS || ttl > windowSeconds) return [];
   return [
     `DEDUPE_TTL_SECONDS must be more than (LOOKAHEAD_MINUTES + CATCHUP_MINUTES) * 60 = ${windowSeconds}`,
+  ];
+}
+
+/**
+ * Retry n waits RETRY_BACKOFF_MS x 2^(n-1): the waits of all retries add up to
+ * RETRY_BACKOFF_MS x (2^(MAX_ATTEMPTS-1) - 1). Past a day the last retries would leave
+ * notifications of another day (and, large enough, delays no timer can hold).
+ */
+export const MAX_RETRY_SPAN_MS = 24 * 3600 * 1000;
+
+export function retrySpanMs(maxAttempts: number, retryBackoffMs: number): number {
+  return retryBackoffMs * (2 ** (maxAttempts - 1) - 1);
+}
+
+function longRetrySpan(environment: Environment): string[] {
+  const { MAX_ATTEMPTS, RETRY_BACKOFF_MS } = environment;
+  if (!Number.isInteger(MAX_ATTEMPTS) || !Number.isInteger(RETRY_BACKOFF_MS)) return [];
+  const span = retrySpanMs(MAX_ATTEMPTS, RETRY_BACKOFF_MS);
+  if (span <= MAX_RETRY_SPAN_MS) return [];
+  return [
+    `MAX_ATTEMPTS and RETRY_BACKOFF_MS: the retries would wait ${Math.round(span / 1000)} s in all ` +
+      `(RETRY_BACKOFF_MS x (2^(MAX_ATTEMPTS-1) - 1)); at most ${MAX_RETRY_SPAN_MS / 1000} s (a day) is allowed`,
   ];
 }
 
