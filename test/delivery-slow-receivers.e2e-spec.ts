@@ -80,4 +80,42 @@ describe('receivers that stall do not hold back anyone else', () => {
     const heldMs = timedOut.map((record) => Date.parse(record.at) - releasedAt);
     expect(Math.min(...heldMs)).toBeGreaterThanOrEqual(DEFAULT_TIMEOUT_MS - 100);
   }, 60_000);
+
+  it('sends to normal receivers within 2 s while 50 stalled receivers each hold a job of their own', async () => {
+    const userId = uniqueUser('stall-jobs');
+    // Subscribed inside the lookahead, each is claimed by its own write: one job apiece.
+    const instant = floorToMinute(Date.now() + 90_000);
+    for (const [index, receiver] of slow.entries()) {
+      await subscribeAt(chime, userId, `a-slow-${String(index).padStart(2, '0')}`, instant, {
+        channel: 'webhook',
+        target: receiver.url(),
+      });
+    }
+    for (let index = 0; index < NORMAL_RECEIVERS; index++) {
+      await subscribeAt(chime, userId, `z-normal-${index}`, instant, {
+        channel: 'webhook',
+        target: sink.url(`/own-job-${index}`),
+      });
+    }
+    expect(Date.now()).toBeLessThan(instant);
+
+    const received = await waitForPaths(sink, '/own-job-', NORMAL_RECEIVERS, instant + 30_000);
+    const lateness = received.map((at) => at - instant);
+    expect(Math.max(...lateness)).toBeLessThanOrEqual(ON_TIME_MS);
+  }, 150_000);
 });
+
+/** When each request to a path starting with `prefix` arrived, once `count` have. */
+async function waitForPaths(sink: WebhookSink, prefix: string, count: number, until: number) {
+  const arrivals = () =>
+    sink
+      .requests()
+      .filter((request) => request.path.startsWith(prefix))
+      .map((request) => request.receivedAt);
+  await waitFor(
+    () => arrivals().length >= count,
+    Math.max(0, until - Date.now()),
+    () => `${count} requests to ${prefix}*; have ${arrivals().length}`,
+  );
+  return arrivals();
+}

@@ -4,8 +4,13 @@ import type { Job } from 'bullmq';
 import { DELIVERY_QUEUE, DeliveryJobData } from './delivery.queue.js';
 import { DeliveryService } from './delivery.service.js';
 
-/** Jobs a process works on at once; DELIVERY_CONCURRENCY bounds the sends inside them. */
-const JOBS_AT_ONCE = 8;
+/**
+ * Jobs a process works on at once; DELIVERY_CONCURRENCY bounds the sends inside them. A job
+ * ends with its slowest send, so this many jobs that each hold a stalled receiver (until
+ * WEBHOOK_TIMEOUT_MS) hold the worker: 64 leaves room for 50 such jobs beside the others,
+ * and their waiting items cost memory only (at most 6,400 occurrences).
+ */
+const JOBS_AT_ONCE = 64;
 /** On shutdown, in-flight sends get this long to finish; then the jobs are left to recovery. */
 const SHUTDOWN_GRACE_MS = 15_000;
 
