@@ -2,6 +2,9 @@ import { Redis } from 'ioredis';
 import { ADMIN_TOKEN, API_TOKEN, ChimeProcess, startChime } from './support/chime-process.js';
 import { request } from './support/http.js';
 import { snapshotKeys } from './support/redis-snapshot.js';
+import { aSubscription } from './support/factories.js';
+import { RedisKeys } from '../src/store/redis-keys.js';
+import { RedisSubscriptionStore } from '../src/store/redis-subscription.store.js';
 
 /** Hooks start or stop whole processes: more than jest's default 5 s on a busy machine. */
 const HOOK_TIMEOUT_MS = 30_000;
@@ -199,6 +202,26 @@ describe('subscriptions API', () => {
         'America/New_York': 1,
         'Europe/Kyiv': 1,
       });
+    });
+
+    it('answers a zone stored under its legacy name in IANA spelling, and moves its keys at the next write', async () => {
+      const store = new RedisSubscriptionStore(redis, RedisKeys.forPrefix(p), {
+        maxTagsPerUser: 1000,
+      });
+      // As a subscription written before chime spelled zones as tzdata does.
+      await store.save(
+        aSubscription({ userId: 'old', tag: 'news', timezone: 'Asia/Calcutta' }),
+        null,
+      );
+
+      expect((await api('GET', '/subscriptions/old/news')).body.timezone).toBe('Asia/Kolkata');
+      const stats = await request(chime.baseUrl, 'GET', '/admin/stats', { token: ADMIN_TOKEN });
+      expect(stats.body.subscriptions.byTimezone).toEqual({ 'Asia/Kolkata': 1 });
+
+      await api('PATCH', '/subscriptions/old/news', { title: 'moved' });
+      expect(await redis.smembers(`${p}:timezones`)).toEqual(['Asia/Kolkata']);
+      expect(await redis.zscore(`${p}:subs:Asia/Kolkata`, 'user:old|tag:news')).not.toBeNull();
+      expect(await redis.exists(`${p}:subs:Asia/Calcutta`)).toBe(0);
     });
 
     it('answers the days in week order whatever order they were given in', async () => {

@@ -6,7 +6,7 @@ import { scoresBetween, toScore } from '../domain/local-time.js';
 import { scheduleOf } from '../domain/schedule.js';
 import { parseScheduleMember, RedisKeys, scheduleMember } from './redis-keys.js';
 import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/subscription.js';
-import { fromHash, toHash } from './subscription.codec.js';
+import { answeredZone, fromHash, toHash } from './subscription.codec.js';
 import { repliesOf, scripted } from './redis-scripts.js';
 import {
   SaveOutcome,
@@ -142,7 +142,12 @@ export class RedisSubscriptionStore extends SubscriptionStore {
     const pipeline = this.redis.pipeline();
     for (const timezone of timezones) pipeline.zcard(this.keys.timezoneSchedule(timezone));
     const counts = await repliesOf<number>(pipeline);
-    return Object.fromEntries(timezones.map((timezone, index) => [timezone, counts[index]]));
+    const byZone: Record<string, number> = {};
+    timezones.forEach((stored, index) => {
+      const zone = answeredZone(stored);
+      byZone[zone] = (byZone[zone] ?? 0) + counts[index];
+    });
+    return byZone;
   }
 
   async countByChannel(): Promise<Record<string, number>> {

@@ -1,5 +1,6 @@
 import { Weekday } from '../domain/local-time.js';
 import { StoredSubscription, Subscription } from '../domain/subscription.js';
+import { canonicalTimezone } from '../domain/timezone.js';
 
 /** The `paused` field of a paused subscription's HASH; the claim script compares with it. */
 export const PAUSED_FLAG = '1';
@@ -32,7 +33,7 @@ export function fromHash(hash: Record<string, string>): StoredSubscription | nul
     userId: hash.userId,
     tag: hash.tag,
     time: hash.time,
-    timezone: hash.timezone,
+    timezone: answeredZone(hash.timezone),
     days: hash.days.split(',') as Weekday[],
     channel: hash.channel,
     target: hash.target ?? null,
@@ -45,4 +46,19 @@ export function fromHash(hash: Record<string, string>): StoredSubscription | nul
     armedAt: new Date(hash.armedAt),
     revision: Number(hash.revision),
   };
+}
+
+const answeredZones = new Map<string, string>();
+
+/**
+ * A zone stored before chime spelled zones as tzdata does (`Asia/Calcutta`) is answered in
+ * IANA's spelling; its keys move to that name at the subscription's next write.
+ */
+export function answeredZone(stored: string): string {
+  let answer = answeredZones.get(stored);
+  if (answer === undefined) {
+    answer = canonicalTimezone(stored);
+    answeredZones.set(stored, answer);
+  }
+  return answer;
 }
