@@ -382,7 +382,7 @@ describe('subscriptions API', () => {
       expect(missing.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
     });
 
-    it("lists exactly the user's subscriptions as {items: [...], nextCursor: null}", async () => {
+    it("lists exactly the user's subscriptions as {items: [...], unreadable: [], nextCursor: null}", async () => {
       await api('PUT', '/subscriptions/ada/news', { time: '08:00', channel: 'log' });
       await api('PUT', '/subscriptions/ada/sport', { time: '18:00', channel: 'log' });
       await api('PUT', '/subscriptions/bob/news', { time: '09:00', channel: 'log' });
@@ -390,7 +390,8 @@ describe('subscriptions API', () => {
       const answer = await api('GET', '/subscriptions/ada');
 
       expect(answer.status).toBe(200);
-      expect(Object.keys(answer.body).sort()).toEqual(['items', 'nextCursor']);
+      expect(Object.keys(answer.body).sort()).toEqual(['items', 'nextCursor', 'unreadable']);
+      expect(answer.body.unreadable).toEqual([]);
       expect(answer.body.nextCursor).toBeNull();
       expect(answer.body.items).toEqual([
         (await api('GET', '/subscriptions/ada/news')).body,
@@ -402,7 +403,25 @@ describe('subscriptions API', () => {
       const answer = await api('GET', '/subscriptions/nobody');
 
       expect(answer.status).toBe(200);
-      expect(answer.body).toEqual({ items: [], nextCursor: null });
+      expect(answer.body).toEqual({ items: [], unreadable: [], nextCursor: null });
+    });
+
+    it('lists the readable subscriptions of a page and names the tags Redis cannot read', async () => {
+      for (const tag of ['a', 'b', 'c']) {
+        await api('PUT', `/subscriptions/ada/${tag}`, { time: '08:00', channel: 'log' });
+      }
+      // Redis refuses HGETALL on a key of another type: WRONGTYPE, as a damaged key would.
+      await redis.del(`${p}:sub:ada|b`);
+      await redis.set(`${p}:sub:ada|b`, 'not a hash');
+
+      const first = await api('GET', '/subscriptions/ada?limit=2');
+      const second = await api('GET', `/subscriptions/ada?limit=2&cursor=${first.body.nextCursor}`);
+
+      expect(first.status).toBe(200);
+      expect(first.body.items.map((item: { tag: string }) => item.tag)).toEqual(['a']);
+      expect(first.body.unreadable).toEqual(['b']);
+      expect(second.body.items.map((item: { tag: string }) => item.tag)).toEqual(['c']);
+      expect(second.body).toMatchObject({ unreadable: [], nextCursor: null });
     });
 
     it('pages through the subscriptions in byte order of tag, each once', async () => {
@@ -469,6 +488,7 @@ describe('subscriptions API', () => {
       expect(deleted.status).toBe(204);
       expect((await api('GET', '/subscriptions/ada')).body).toEqual({
         items: [],
+        unreadable: [],
         nextCursor: null,
       });
       expect(again.status).toBe(204);

@@ -44,8 +44,13 @@ export class RedisSubscriptionStore extends SubscriptionStore {
     const tags = (await this.tagsOf(userId)).filter((tag) => afterTag === null || tag > afterTag);
     const page = tags.slice(0, limit);
     const found = await this.findMany(page.map((tag) => ({ userId, tag })));
-    const subscriptions = found.filter((subscription) => subscription !== null).map(readable);
-    return { subscriptions, more: tags.length > limit };
+    const subscriptions: StoredSubscription[] = [];
+    const unreadable: string[] = [];
+    for (const [index, subscription] of found.entries()) {
+      if (subscription instanceof UnreadableSubscription) unreadable.push(page[index]);
+      else if (subscription !== null) subscriptions.push(subscription);
+    }
+    return { subscriptions, unreadable, lastTag: page.at(-1) ?? null, more: tags.length > limit };
   }
 
   /** In byte order: tags are ASCII, so JavaScript's code-unit order is byte order. */
@@ -204,13 +209,4 @@ function decoded(
   } catch (error) {
     return new UnreadableSubscription(key, (error as Error).message);
   }
-}
-
-function readable(found: StoredSubscription | UnreadableSubscription): StoredSubscription {
-  if (found instanceof UnreadableSubscription) {
-    throw new Error(
-      `subscription ${found.key.userId}|${found.key.tag} is unreadable: ${found.reason}`,
-    );
-  }
-  return found;
 }

@@ -6,6 +6,10 @@ export type SaveOutcome = 'created' | 'replaced' | 'conflict' | 'full';
 export interface SubscriptionPage {
   /** In byte order of `tag`. */
   readonly subscriptions: StoredSubscription[];
+  /** Tags of this page whose subscription Redis could not read; the others are listed. */
+  readonly unreadable: string[];
+  /** The page's last tag, listed or not: where the next page starts. */
+  readonly lastTag: string | null;
   /** Whether tags follow the last one. */
   readonly more: boolean;
 }

@@ -91,8 +91,9 @@ export class SubscriptionsController {
     @Query() { limit = 100, cursor }: ListSubscriptionsQuery,
   ): Promise<SubscriptionListResponse> {
     const afterTag = cursor === undefined ? null : decodeTagCursor(cursor);
-    const { items, lastTag } = await this.subscriptions.listByUser(userId, afterTag, limit);
-    return { items, nextCursor: lastTag === null ? null : encodeTagCursor(lastTag) };
+    const page = await this.subscriptions.listByUser(userId, afterTag, limit);
+    const { items, unreadable, lastTag } = page;
+    return { items, unreadable, nextCursor: lastTag === null ? null : encodeTagCursor(lastTag) };
   }
 
   @Delete(':userId/:tag')

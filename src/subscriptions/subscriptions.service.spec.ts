@@ -344,7 +344,15 @@ describe('SubscriptionsService.listByUser', () => {
   it('is empty, with no last tag, after the last tag or for a user with none', async () => {
     const w = await withTags('a', 'b');
 
-    expect(await w.service.listByUser('ada', 'b', 10)).toEqual({ items: [], lastTag: null });
-    expect(await w.service.listByUser('cy', null, 10)).toEqual({ items: [], lastTag: null });
+    expect(await w.service.listByUser('ada', 'b', 10)).toEqual({
+      items: [],
+      unreadable: [],
+      lastTag: null,
+    });
+    expect(await w.service.listByUser('cy', null, 10)).toEqual({
+      items: [],
+      unreadable: [],
+      lastTag: null,
+    });
   });
 });

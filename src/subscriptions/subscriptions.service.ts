@@ -53,12 +53,12 @@ export class SubscriptionsService {
     userId: string,
     afterTag: string | null,
     limit: number,
-  ): Promise<{ items: SubscriptionResponse[]; lastTag: string | null }> {
-    const { subscriptions, more } = await this.store.listByUser(userId, afterTag, limit);
+  ): Promise<{ items: SubscriptionResponse[]; unreadable: string[]; lastTag: string | null }> {
+    const page = await this.store.listByUser(userId, afterTag, limit);
     const items = await Promise.all(
-      subscriptions.map((subscription) => this.present(subscription)),
+      page.subscriptions.map((subscription) => this.present(subscription)),
     );
-    return { items, lastTag: more ? (subscriptions.at(-1)?.tag ?? null) : null };
+    return { items, unreadable: page.unreadable, lastTag: page.more ? page.lastTag : null };
   }
 
   /** Creates the subscription, or replaces it whole (keeping `createdAt`). */

@@ -31,6 +31,14 @@ export class SubscriptionResponse {
 
 export class SubscriptionListResponse {
   @ApiProperty({ type: [SubscriptionResponse] }) items!: SubscriptionResponse[];
+  @ApiProperty({
+    type: [String],
+    example: [],
+    description:
+      'Tags on this page whose subscription Redis could not read (GET of one answers 500); ' +
+      'the page lists the others. Empty in a healthy service.',
+  })
+  unreadable!: string[];
   @ApiNextCursor()
   nextCursor!: string | null;
 }

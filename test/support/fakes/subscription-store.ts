@@ -66,7 +66,9 @@ export class InMemorySubscriptionStore extends SubscriptionStore {
     const after = this.ofUser(userId)
       .sort((a, b) => (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0))
       .filter(({ tag }) => afterTag === null || tag > afterTag);
-    return { subscriptions: after.slice(0, limit), more: after.length > limit };
+    const subscriptions = after.slice(0, limit);
+    const lastTag = subscriptions.at(-1)?.tag ?? null;
+    return { subscriptions, unreadable: [], lastTag, more: after.length > limit };
   }
 
   async findMany(keys: readonly SubscriptionKey[]) {
