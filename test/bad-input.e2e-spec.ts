@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { API_TOKEN, ChimeProcess, startChime } from './support/chime-process.js';
 import { HttpAnswer, request } from './support/http.js';
 import { farFromNow, snapshotOutsideTicks } from './support/redis-snapshot.js';
+import { RedisKeys } from '../src/store/redis-keys.js';
 
 /** Hooks start or stop whole processes: more than jest's default 5 s on a busy machine. */
 const HOOK_TIMEOUT_MS = 30_000;
@@ -382,7 +383,9 @@ describe('bad input', () => {
   );
 
   it('leaves Redis exactly as it was after every bad input above', async () => {
-    expect(Object.keys(before)).toContain(`${chime.keyPrefix}:sub:seed-user|seed-tag`);
+    expect(Object.keys(before)).toContain(
+      RedisKeys.forPrefix(chime.keyPrefix).userSubscriptions('seed-user'),
+    );
     expect(await snapshotOutsideTicks(redis, chime.keyPrefix)).toEqual(before);
     const seeded = await request(chime.baseUrl, 'GET', SEEDED, { token: API_TOKEN });
     expect(seeded.body).toMatchObject(SEED_BODY);

@@ -72,7 +72,9 @@ describe('delivery under Redis faults', () => {
         }),
       );
     }
-    await redis.hset(keys.subscription(users[2], 'ping'), 'data', '{not json');
+    // A value whose header the claim script reads, but whose JSON part does not parse.
+    const value = (await redis.hget(keys.userSubscriptions(users[2]), 'ping'))!;
+    await redis.hset(keys.userSubscriptions(users[2]), 'ping', value.replace(/\[.*$/, '[not json'));
     await redis.hset(keys.deliveryState(due[3].occurrenceId), 'not', 'a string');
 
     expect(await replayMinute(chime, instant)).toMatchObject({ enqueued: 4 });

@@ -40,10 +40,7 @@ describe('a saved subscription, claimed by the claim script', () => {
     subscription: Subscription,
     options: { respectArmedAt?: boolean; dryRun?: boolean } = {},
   ): Promise<ClaimOutcome> {
-    await subscriptions.save(
-      subscription,
-      (await subscriptions.find(subscription))?.revision ?? null,
-    );
+    await subscriptions.save(subscription, await subscriptions.find(subscription));
     const candidate: ClaimCandidate = {
       occurrence: anOccurrenceOf(subscription, DATE),
       weekday: weekdayOf(DATE),

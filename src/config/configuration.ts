@@ -28,7 +28,7 @@ export const appConfig = registerAs('app', () => {
 
 export const redisConfig = registerAs('redis', () => {
   const env = environment();
-  return { url: env.REDIS_URL, keyPrefix: env.KEY_PREFIX };
+  return { url: env.REDIS_URL, keyPrefix: env.KEY_PREFIX, buckets: env.REDIS_BUCKETS };
 });
 
 export const authConfig = registerAs('auth', () => {

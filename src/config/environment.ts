@@ -38,6 +38,7 @@ export class Environment {
     message: 'KEY_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ . : -',
   })
   KEY_PREFIX = 'chime';
+  @Transform(toInteger) @IsInt() @Min(1) @Max(16384) REDIS_BUCKETS = 16;
   @IsIanaTimezone() DEFAULT_TIMEZONE = 'UTC';
   @Transform(toInteger) @IsInt() @Min(1) @Max(60) LOOKAHEAD_MINUTES = 4;
   @Transform(toInteger) @IsInt() @Min(0) @Max(1440) CATCHUP_MINUTES = 15;

@@ -5,9 +5,10 @@ import {
   ApiServiceUnavailableResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { Public } from '../access/public.decorator.js';
 import { RedisHealthIndicator } from '../redis/redis.health.js';
+import { StoreLayout } from '../store/store-layout.js';
 
 /** Probes for orchestrators; no authentication. */
 @Public()
@@ -17,6 +18,8 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly redis: RedisHealthIndicator,
+    private readonly layout: StoreLayout,
+    private readonly indicators: HealthIndicatorService,
   ) {}
 
   @Get('live')
@@ -28,9 +31,21 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Redis answers: ready to serve (503 when not)' })
-  @ApiServiceUnavailableResponse({ description: 'Redis does not answer' })
+  @ApiOperation({
+    summary:
+      "Redis answers and the data is in this version's layout: ready to serve (503 when not)",
+  })
+  @ApiServiceUnavailableResponse({
+    description: "Redis does not answer, or the first layout's data is still being moved",
+  })
   ready() {
-    return this.health.check([() => this.redis.check()]);
+    return this.health.check([() => this.redis.check(), () => this.layoutCheck()]);
+  }
+
+  private layoutCheck() {
+    const indicator = this.indicators.check('layout');
+    if (this.layout.isReady()) return indicator.up();
+    void this.layout.ready().catch(() => undefined);
+    return indicator.down({ message: "moving the first layout's data (SPEC 3)" });
   }
 }

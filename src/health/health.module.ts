@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { StoreModule } from '../store/store.module.js';
 import { HealthController } from './health.controller.js';
 
 @Module({
-  imports: [TerminusModule],
+  imports: [TerminusModule, StoreModule],
   controllers: [HealthController],
 })
 export class HealthModule {}

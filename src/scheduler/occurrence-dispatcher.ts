@@ -101,11 +101,11 @@ export class OccurrenceDispatcher {
     const retryAt = new Date(this.clock.now().getTime() + HAND_OFF_RETRY_MS);
     const counts: ScanCounts = { due: 0, enqueued: 0, duplicates: 0, skipped: 0 };
     await this.inBatches(candidates, async (batch) => {
-      const { outcomes, receipt } = await this.claims.claimDue(batch, { retryAt, respectArmedAt });
+      const { outcomes, receipts } = await this.claims.claimDue(batch, { retryAt, respectArmedAt });
       const won = this.count(counts, batch, outcomes);
-      if (won.length === 0 || receipt === null) return;
+      if (won.length === 0) return;
       await this.sink.handOff(won);
-      await this.handOffs.confirm(receipt);
+      await Promise.all(receipts.map((receipt) => this.handOffs.confirm(receipt)));
     });
     return counts;
   }
@@ -115,10 +115,13 @@ export class OccurrenceDispatcher {
    * next step is read while the caller claims the current one.
    */
   private async *candidatesIn(from: Date, to: Date): AsyncGenerator<ClaimCandidate[]> {
-    const hours = (await this.subscriptions.timezones()).flatMap((timezone) =>
-      localRanges(timezone, from, to).flatMap((range) =>
-        splitRange({ timezone, ...range }, MINUTES_PER_RANGE),
-      ),
+    const zones = await this.subscriptions.scheduleZones();
+    const rangesOf = memoised((timezone: string) =>
+      localRanges(timezone, from, to).flatMap((range) => splitRange(range, MINUTES_PER_RANGE)),
+    );
+    // Bucket by bucket (scheduleZones' order), so that claim batches mostly hold one bucket.
+    const hours = zones.flatMap(({ bucket, timezone }) =>
+      rangesOf(timezone).map((range) => ({ bucket, timezone, ...range })),
     );
     let next: Promise<ClaimCandidate[]> | null = null;
     for await (const step of this.steps(hours)) {
@@ -170,14 +173,14 @@ export class OccurrenceDispatcher {
   private async candidatesOf(ranges: readonly ZoneRange[]): Promise<ClaimCandidate[]> {
     const members = await this.subscriptions.membersInRanges(ranges);
     const now = this.clock.now().getTime();
+    const instantAt = memoised((key: string) => {
+      const [localDate, score, timezone] = key.split('|');
+      return instantOf(localDate, fromScore(Number(score)), timezone);
+    });
     return ranges.flatMap(({ timezone, localDate }, index) => {
       const weekday = weekdayOf(localDate);
-      const instants = new Map<number, Date>();
-      const instantAt = (score: number) =>
-        instants.get(score) ??
-        instants.set(score, instantOf(localDate, fromScore(score), timezone)).get(score)!;
       return members[index].map((member) => {
-        const instant = instantAt(member.score);
+        const instant = instantAt(`${localDate}|${member.score}|${timezone}`);
         const late = now > instant.getTime();
         return { occurrence: dueOccurrence(member, { localDate, instant }, late), weekday };
       });
@@ -221,4 +224,17 @@ export class OccurrenceDispatcher {
     this.metrics.occurrencesSkipped.inc(skipped);
     return won;
   }
+}
+
+/** `compute` answered once per argument, for the length of one scan. */
+function memoised<T>(compute: (key: string) => T): (key: string) => T {
+  const answers = new Map<string, T>();
+  return (key) => {
+    let answer = answers.get(key);
+    if (answer === undefined) {
+      answer = compute(key);
+      answers.set(key, answer);
+    }
+    return answer;
+  };
 }

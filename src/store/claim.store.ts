@@ -18,8 +18,8 @@ export type ClaimOutcome = 'absent' | 'won' | 'duplicate' | 'skipped';
 
 export interface ClaimResult {
   readonly outcomes: ClaimOutcome[];
-  /** Null when nothing was won. */
-  readonly receipt: HandOffReceipt | null;
+  /** A hand-off record per bucket with winners; none when nothing was won. */
+  readonly receipts: HandOffReceipt[];
 }
 
 /** The duplicate guard (SPEC 4 "Once"): one claim per occurrence, across replicas. */

@@ -1,7 +1,10 @@
 import { DueOccurrence } from '../domain/occurrence.js';
 
-/** Names the hand-off record of one claimed batch. */
-export type HandOffReceipt = string;
+/** Names the hand-off record of one claimed batch: its bucket and its lines. */
+export interface HandOffReceipt {
+  readonly bucket: number;
+  readonly record: string;
+}
 
 export interface UnconfirmedHandOff {
   readonly receipt: HandOffReceipt;

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Redis } from 'ioredis';
 import { schedulerConfig } from '../config/configuration.js';
@@ -11,12 +11,15 @@ import {
 } from './claim.store.js';
 import { handOffLine, handOffLineSuffix } from './hand-off.codec.js';
 import { RedisKeys } from './redis-keys.js';
-import { repliesOf, scripted } from './redis-scripts.js';
-import { PAUSED_FLAG } from './subscription.codec.js';
+import { StoreLayout } from './store-layout.js';
+import { byBucket, repliesOf, scripted } from './redis-scripts.js';
+import { encodeInstant, PAUSED_FLAG } from './subscription.codec.js';
+import { HandOffReceipt } from './hand-off.store.js';
+import { WEEKDAYS } from '../domain/local-time.js';
 
 const OUTCOMES: ClaimOutcome[] = ['absent', 'won', 'duplicate', 'skipped'];
 
-/** Claims with lua/claim-due.lua, which also writes the winners' hand-off record. */
+/** Claims with lua/claim-due.lua, a call per bucket, which also writes the winners' hand-off record. */
 @Injectable()
 export class RedisClaimStore extends ClaimStore {
   private readonly redis: Redis;
@@ -25,6 +28,7 @@ export class RedisClaimStore extends ClaimStore {
     redis: Redis,
     private readonly keys: RedisKeys,
     @Inject(schedulerConfig.KEY) private readonly config: ConfigType<typeof schedulerConfig>,
+    @Optional() private readonly layout?: StoreLayout,
   ) {
     super();
     this.redis = scripted(redis);
@@ -32,45 +36,76 @@ export class RedisClaimStore extends ClaimStore {
 
   async claimDue(
     candidates: readonly ClaimCandidate[],
-    { retryAt, respectArmedAt, dryRun = false }: ClaimOptions,
+    options: ClaimOptions,
   ): Promise<ClaimResult> {
-    if (candidates.length === 0) return { outcomes: [], receipt: null };
+    await this.layout?.ready();
+    const outcomes: ClaimOutcome[] = [];
+    const receipts: HandOffReceipt[] = [];
+    const groups = byBucket(candidates, ({ occurrence }) => this.keys.bucketOf(occurrence.userId));
+    await Promise.all(
+      groups.map(async (indexes) => {
+        const batch = indexes.map((index) => candidates[index]);
+        const result = await this.claimInBucket(batch, options);
+        indexes.forEach((index, at) => (outcomes[index] = result.outcomes[at]));
+        if (result.receipt) receipts.push(result.receipt);
+      }),
+    );
+    return { outcomes, receipts };
+  }
+
+  /** One script call: every candidate is of one bucket, and so is every key it touches. */
+  private async claimInBucket(
+    candidates: readonly ClaimCandidate[],
+    { retryAt, respectArmedAt, dryRun = false }: ClaimOptions,
+  ): Promise<{ outcomes: ClaimOutcome[]; receipt: HandOffReceipt | null }> {
+    const bucket = this.keys.bucketOf(candidates[0].occurrence.userId);
+    const userKeys = [...new Set(candidates.map(({ occurrence }) => occurrence.userId))];
+    const userIndex = new Map(userKeys.map((userId, index) => [userId, index + 1]));
+    const keys = [
+      this.keys.handOffs(bucket),
+      ...userKeys.map((u) => this.keys.userSubscriptions(u)),
+    ];
     const args: (string | number)[] = [
       this.config.dedupeTtlSeconds,
       retryAt.getTime(),
       respectArmedAt ? '1' : '0',
       dryRun ? '1' : '0',
-      this.keys.subscriptionPrefix(),
-      this.keys.sentPrefix(),
-      this.keys.deliveryStatePrefix(),
       PAUSED_FLAG,
+      userKeys.length,
     ];
     for (const group of groupsByInstant(candidates)) {
       const { weekday, occurrence } = group[0];
-      const { localDate, scheduledFor } = occurrence;
-      args.push(
-        group.length,
-        weekday,
-        localDate,
-        scheduledFor.toISOString(),
-        scheduledFor.getTime(),
-      );
-      args.push(handOffLineSuffix(occurrence));
-      for (const candidate of group) args.push(candidate.occurrence.occurrenceId);
+      const { scheduledFor } = occurrence;
+      args.push(group.length, 1 << WEEKDAYS.indexOf(weekday), encodeInstant(scheduledFor));
+      args.push(scheduledFor.getTime(), handOffLineSuffix(occurrence));
+      for (const {
+        occurrence: { userId, tag, occurrenceId },
+      } of group) {
+        args.push(userIndex.get(userId)!, tag, occurrenceId);
+        keys.push(this.keys.sent(occurrenceId), this.keys.deliveryState(occurrenceId));
+      }
     }
-    const codes = await this.redis.chimeClaimDue(this.keys.handOffs(), ...args);
+    const codes = await this.redis.chimeClaimDue(keys.length, ...keys, ...args);
     const outcomes = Array.from(codes, (code) => OUTCOMES[Number(code)]);
     const wonLines = candidates
       .filter((_, index) => outcomes[index] === 'won')
       .map(({ occurrence }) => handOffLine(occurrence));
-    return { outcomes, receipt: dryRun || wonLines.length === 0 ? null : wonLines.join('\n') };
+    if (dryRun || wonLines.length === 0) return { outcomes, receipt: null };
+    return { outcomes, receipt: { bucket, record: wonLines.join('\n') } };
   }
 
   async areClaimed(occurrenceIds: readonly string[]): Promise<boolean[]> {
-    if (occurrenceIds.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const id of occurrenceIds) pipeline.exists(this.keys.sent(id));
-    return (await repliesOf<number>(pipeline)).map((exists) => exists === 1);
+    await this.layout?.ready();
+    const claimed: boolean[] = [];
+    await Promise.all(
+      byBucket(occurrenceIds, (id) => this.keys.bucketOfOccurrence(id)).map(async (indexes) => {
+        const pipeline = this.redis.pipeline();
+        for (const index of indexes) pipeline.exists(this.keys.sent(occurrenceIds[index]));
+        const replies = await repliesOf<number>(pipeline);
+        indexes.forEach((index, at) => (claimed[index] = replies[at] === 1));
+      }),
+    );
+    return claimed;
   }
 }
 

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { Clock } from '../common/clock.js';
 import {
@@ -12,6 +12,7 @@ import {
 } from './dead-letter.store.js';
 import { DeadLetter } from './delivery-record.js';
 import { RedisKeys } from './redis-keys.js';
+import { StoreLayout } from './store-layout.js';
 import { repliesOf, scripted } from './redis-scripts.js';
 
 const DAY_MS = 86_400_000;
@@ -27,6 +28,7 @@ export class RedisDeadLetterStore extends DeadLetterStore implements OnModuleIni
     redis: Redis,
     private readonly keys: RedisKeys,
     private readonly clock: Clock,
+    @Optional() private readonly layout?: StoreLayout,
   ) {
     super();
     this.redis = scripted(redis);
@@ -50,6 +52,7 @@ export class RedisDeadLetterStore extends DeadLetterStore implements OnModuleIni
   }
 
   async add(letter: DeadLetter): Promise<void> {
+    await this.layout?.ready();
     await repliesOf(
       this.trimmed(
         this.redis
@@ -61,6 +64,7 @@ export class RedisDeadLetterStore extends DeadLetterStore implements OnModuleIni
   }
 
   async page(limit: number, cursor: string | null): Promise<DeadLetterPage> {
+    await this.layout?.ready();
     const after = cursor === null ? null : decodeDeadLetterCursor(cursor);
     const members = await this.redis.zrevrangebylex(
       this.keys.deadLetterIndex(),
@@ -80,11 +84,13 @@ export class RedisDeadLetterStore extends DeadLetterStore implements OnModuleIni
   }
 
   async find(id: string): Promise<DeadLetter | null> {
+    await this.layout?.ready();
     const json = await this.redis.hget(this.keys.deadLetters(), id);
     return json ? (JSON.parse(json) as DeadLetter) : null;
   }
 
   async remove(letter: DeadLetter): Promise<boolean> {
+    await this.layout?.ready();
     const [removed] = await repliesOf<number>(
       this.redis
         .multi()
@@ -94,11 +100,12 @@ export class RedisDeadLetterStore extends DeadLetterStore implements OnModuleIni
     return removed === 1;
   }
 
-  count(): Promise<number> {
+  /** Not held back by a layout move: health reads it. */
+  async count(): Promise<number> {
     return this.redis.hlen(this.keys.deadLetters());
   }
 
-  countSince(instant: Date): Promise<number> {
+  async countSince(instant: Date): Promise<number> {
     return this.redis.zlexcount(this.keys.deadLetterIndex(), `[${indexTime(instant)}`, '+');
   }
 

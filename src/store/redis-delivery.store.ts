@@ -1,9 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Redis } from 'ioredis';
 import { schedulerConfig } from '../config/configuration.js';
 import { RedisKeys } from './redis-keys.js';
-import { scripted } from './redis-scripts.js';
+import { StoreLayout } from './store-layout.js';
+import { byBucket, repliesOf, scripted } from './redis-scripts.js';
 import { DeliveryRecord } from './delivery-record.js';
 import {
   AcquireOutcome,
@@ -29,25 +30,35 @@ export class RedisDeliveryStore extends DeliveryStore {
     redis: Redis,
     private readonly keys: RedisKeys,
     @Inject(schedulerConfig.KEY) private readonly config: ConfigType<typeof schedulerConfig>,
+    @Optional() private readonly layout?: StoreLayout,
   ) {
     super();
     this.redis = scripted(redis);
   }
 
+  /** A script call per bucket of the claims. */
   async acquire(claims: readonly DeliveryClaim[], owner: string): Promise<AcquireOutcome[]> {
-    if (claims.length === 0) return [];
-    const keys = claims.map(({ occurrenceId }) => this.keys.deliveryState(occurrenceId));
-    const taken = await this.redis.chimeAcquireDeliveries(
-      keys.length,
-      ...keys,
-      owner,
-      this.config.dedupeTtlSeconds,
-      ...claims.flatMap(({ takeOverFrom, scheduledFor }) => [
-        takeOverFrom ?? '',
-        scheduledFor.getTime(),
-      ]),
+    await this.layout?.ready();
+    const outcomes: AcquireOutcome[] = [];
+    const groups = byBucket(claims, (claim) => this.keys.bucketOfOccurrence(claim.occurrenceId));
+    await Promise.all(
+      groups.map(async (indexes) => {
+        const group = indexes.map((index) => claims[index]);
+        const keys = group.map(({ occurrenceId }) => this.keys.deliveryState(occurrenceId));
+        const taken = await this.redis.chimeAcquireDeliveries(
+          keys.length,
+          ...keys,
+          owner,
+          this.config.dedupeTtlSeconds,
+          ...group.flatMap(({ takeOverFrom, scheduledFor }) => [
+            takeOverFrom ?? '',
+            scheduledFor.getTime(),
+          ]),
+        );
+        indexes.forEach((index, at) => (outcomes[index] = ACQUIRE_OUTCOMES[taken[at]]));
+      }),
     );
-    return taken.map((code) => ACQUIRE_OUTCOMES[code]);
+    return outcomes;
   }
 
   /**
@@ -66,17 +77,35 @@ export class RedisDeliveryStore extends DeliveryStore {
     return this.flushing;
   }
 
+  /** The log in one pipeline, the endings in a script call per bucket. */
   private async write(records: readonly DeliveryRecord[]): Promise<void> {
-    const args: (string | number)[] = [
-      this.keys.deliveryStatePrefix(),
-      this.config.dedupeTtlSeconds,
-      DELIVERY_LOG_LENGTH,
-    ];
+    await this.layout?.ready();
+    const log = this.redis.pipeline();
     for (const record of records) {
-      const ending = ENDING.has(record.status) ? record.status : '';
-      args.push(record.occurrenceId, ending, JSON.stringify(record));
+      log.xadd(
+        this.keys.deliveryLog(),
+        'MAXLEN',
+        '~',
+        DELIVERY_LOG_LENGTH,
+        '*',
+        'record',
+        JSON.stringify(record),
+      );
     }
-    await this.redis.chimeRecordDeliveries(this.keys.deliveryLog(), ...args);
+    const endings = records.filter(({ status }) => ENDING.has(status));
+    const groups = byBucket(endings, (record) => this.keys.bucketOfOccurrence(record.occurrenceId));
+    await Promise.all([
+      repliesOf(log),
+      ...groups.map((indexes) => {
+        const group = indexes.map((index) => endings[index]);
+        return this.redis.chimeEndDeliveries(
+          group.length,
+          ...group.map(({ occurrenceId }) => this.keys.deliveryState(occurrenceId)),
+          this.config.dedupeTtlSeconds,
+          ...group.map(({ status }) => status),
+        );
+      }),
+    ]);
   }
 
   async recent(filter: DeliveryLogFilter): Promise<(DeliveryRecord & { id: string })[]> {

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { parseHandOffLine } from './hand-off.codec.js';
 import { HandOffReceipt, HandOffStore, UnconfirmedHandOff } from './hand-off.store.js';
 import { RedisKeys } from './redis-keys.js';
+import { StoreLayout } from './store-layout.js';
 import { scripted } from './redis-scripts.js';
 
 /** A ZSET of hand-off records scored by when to retry them; the claim script adds to it. */
@@ -13,29 +14,40 @@ export class RedisHandOffStore extends HandOffStore {
   constructor(
     redis: Redis,
     private readonly keys: RedisKeys,
+    @Optional() private readonly layout?: StoreLayout,
   ) {
     super();
     this.redis = scripted(redis);
   }
 
-  async confirm(receipt: HandOffReceipt): Promise<void> {
-    await this.redis.zrem(this.keys.handOffs(), receipt);
+  async confirm({ bucket, record }: HandOffReceipt): Promise<void> {
+    await this.redis.zrem(this.keys.handOffs(bucket), record);
   }
 
+  /** Up to `limit` records from each bucket. */
   async takeUnconfirmed(now: Date, retryAt: Date, limit: number): Promise<UnconfirmedHandOff[]> {
-    const receipts = await this.redis.chimeTakeUnconfirmed(
-      this.keys.handOffs(),
-      now.getTime(),
-      retryAt.getTime(),
-      limit,
+    await this.layout?.ready();
+    const perBucket = await Promise.all(
+      this.keys.allBuckets().map(async (bucket) => {
+        const records = await this.redis.chimeTakeUnconfirmed(
+          this.keys.handOffs(bucket),
+          now.getTime(),
+          retryAt.getTime(),
+          limit,
+        );
+        return records.map((record) => ({
+          receipt: { bucket, record },
+          occurrences: record.split('\n').map(parseHandOffLine),
+        }));
+      }),
     );
-    return receipts.map((receipt) => ({
-      receipt,
-      occurrences: receipt.split('\n').map(parseHandOffLine),
-    }));
+    return perBucket.flat();
   }
 
-  unconfirmedCount(): Promise<number> {
-    return this.redis.zcard(this.keys.handOffs());
+  async unconfirmedCount(): Promise<number> {
+    const counts = await Promise.all(
+      this.keys.allBuckets().map((bucket) => this.redis.zcard(this.keys.handOffs(bucket))),
+    );
+    return counts.reduce((sum, count) => sum + count, 0);
   }
 }

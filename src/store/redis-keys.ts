@@ -1,60 +1,94 @@
+import { crc32 } from 'node:zlib';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { redisConfig } from '../config/configuration.js';
 
-/** Every Redis key name chime uses, under `KEY_PREFIX` (SPEC 3). Nothing else builds a key. */
+type KeysConfig = Pick<ConfigType<typeof redisConfig>, 'keyPrefix' | 'buckets'>;
+
+/**
+ * Every Redis key name chime uses, under `KEY_PREFIX` (SPEC 3). Nothing else builds a key.
+ *
+ * Users are spread over `REDIS_BUCKETS` buckets: a user's bucket is the CRC-32 (zlib's) of
+ * the UTF-8 `userId`, modulo the bucket count. Every key of one user and every key named
+ * after one of the user's occurrences carries the hash tag `{<bucket>}`, so that on Redis
+ * Cluster they share a slot and each script or pipeline touches one slot only.
+ */
 @Injectable()
 export class RedisKeys {
   readonly prefix: string;
+  readonly buckets: number;
 
-  constructor(@Inject(redisConfig.KEY) config: Pick<ConfigType<typeof redisConfig>, 'keyPrefix'>) {
+  constructor(@Inject(redisConfig.KEY) config: KeysConfig) {
     this.prefix = config.keyPrefix;
+    this.buckets = config.buckets;
   }
 
   /** The names under `keyPrefix`, outside Nest (tests, benches, tools). */
-  static forPrefix(keyPrefix: string): RedisKeys {
-    return new RedisKeys({ keyPrefix });
+  static forPrefix(keyPrefix: string, buckets = 16): RedisKeys {
+    return new RedisKeys({ keyPrefix, buckets });
   }
 
-  /** ZSET of a timezone's subscriptions, scored HHMM. */
-  timezoneSchedule(timezone: string): string {
-    return `${this.timezoneSchedulePrefix()}${timezone}`;
+  bucketOf(userId: string): number {
+    return crc32(userId) % this.buckets;
   }
 
-  /** What `timezoneSchedule` puts before the zone name, for scripts that derive the key. */
-  timezoneSchedulePrefix(): string {
-    return `${this.prefix}:subs:`;
+  /** The bucket of an occurrence id `<userId>|<tag>|<date>` or a `<userId>|<tag>`. */
+  bucketOfOccurrence(occurrenceId: string): number {
+    return this.bucketOf(occurrenceId.slice(0, occurrenceId.indexOf('|')));
   }
 
-  subscription(userId: string, tag: string): string {
-    return `${this.subscriptionPrefix()}${userId}|${tag}`;
+  /** 0 to REDIS_BUCKETS - 1. */
+  allBuckets(): number[] {
+    return Array.from({ length: this.buckets }, (_, bucket) => bucket);
   }
 
-  /** What `subscription` puts before `<userId>|<tag>`, for scripts that derive the key. */
-  subscriptionPrefix(): string {
-    return `${this.prefix}:sub:`;
+  private inBucket(bucket: number): string {
+    return `${this.prefix}:{${bucket}}`;
   }
 
-  userTags(userId: string): string {
-    return `${this.prefix}:user:${userId}`;
+  /** HASH: `layout` (2) and `buckets`, written when the data is created. */
+  meta(): string {
+    return `${this.prefix}:meta`;
   }
 
-  timezones(): string {
-    return `${this.prefix}:timezones`;
+  /** STRING with TTL: the replica moving the first layout's data to this one. */
+  migrationLock(): string {
+    return `${this.prefix}:migration:lock`;
   }
 
+  /** ZSET of a bucket's subscriptions in one timezone, scored HHMM. */
+  timezoneSchedule(bucket: number, timezone: string): string {
+    return `${this.inBucket(bucket)}:subs:${timezone}`;
+  }
+
+  /** SET: the timezones whose ZSET in this bucket is not empty. */
+  timezones(bucket: number): string {
+    return `${this.inBucket(bucket)}:timezones`;
+  }
+
+  /** HASH: a user's subscriptions, field `<tag>`, value the compact encoding (subscription.codec.ts). */
+  userSubscriptions(userId: string): string {
+    return `${this.inBucket(this.bucketOf(userId))}:user:${userId}`;
+  }
+
+  /** STRING with TTL: the duplicate guard, holding the instant it claims (epoch ms). */
   sent(occurrenceId: string): string {
-    return `${this.sentPrefix()}${occurrenceId}`;
+    return `${this.inBucket(this.bucketOfOccurrence(occurrenceId))}:sent:${occurrenceId}`;
   }
 
-  /** What `sent` puts before the occurrence id, for scripts that derive the key. */
-  sentPrefix(): string {
-    return `${this.prefix}:sent:`;
+  /** STRING with TTL: who delivers an occurrence now (a job id), or how it ended. */
+  deliveryState(occurrenceId: string): string {
+    return `${this.inBucket(this.bucketOfOccurrence(occurrenceId))}:delivery:${occurrenceId}`;
   }
 
-  /** HASH: subscriptions per channel, kept by the subscription scripts. */
-  channelCounts(): string {
-    return `${this.prefix}:stats:channels`;
+  /** ZSET: a bucket's claimed occurrences not yet confirmed handed to delivery, scored by retry time. */
+  handOffs(bucket: number): string {
+    return `${this.inBucket(bucket)}:handoff`;
+  }
+
+  /** HASH: a bucket's subscriptions per channel, kept by the subscription scripts. */
+  channelCounts(bucket: number): string {
+    return `${this.inBucket(bucket)}:channels`;
   }
 
   /** HASH: the scheduler's watermark, horizon, last tick and skipped count. */
@@ -62,34 +96,19 @@ export class RedisKeys {
     return `${this.prefix}:scheduler`;
   }
 
-  /** ZSET: claimed occurrences not yet confirmed handed to delivery, scored by retry time. */
-  handOffs(): string {
-    return `${this.prefix}:handoff`;
-  }
-
-  /** STRING with TTL: who delivers an occurrence now (a job id), or how it ended. */
-  deliveryState(occurrenceId: string): string {
-    return `${this.deliveryStatePrefix()}${occurrenceId}`;
-  }
-
-  /** What `deliveryState` puts before the occurrence id, for scripts that derive the key. */
-  deliveryStatePrefix(): string {
-    return `${this.prefix}:delivery:`;
-  }
-
   /** STREAM, capped: every delivery attempt's outcome. */
   deliveryLog(): string {
     return `${this.prefix}:deliveries`;
   }
 
-  /** HASH: dead letters by id, as JSON. */
+  /** HASH: dead letters by id, as JSON; one slot with its index. */
   deadLetters(): string {
-    return `${this.prefix}:dead-letters`;
+    return `${this.prefix}:{dead-letters}`;
   }
 
   /** ZSET, score 0: `<deadAt ms>|<id>` of every dead letter, newest last in lexical order. */
   deadLetterIndex(): string {
-    return `${this.prefix}:dead-letters:index`;
+    return `${this.prefix}:{dead-letters}:index`;
   }
 
   /** What BullMQ puts before its queue keys, so that they too live under KEY_PREFIX. */

@@ -10,9 +10,8 @@ declare module 'ioredis' {
     chimeAdvanceFields(...args: ScriptArgs): Result<number, Context>;
     chimeSaveSubscription(...args: ScriptArgs): Result<number, Context>;
     chimeDeleteSubscription(...args: ScriptArgs): Result<number, Context>;
-    chimeReadSubscriptions(...args: ScriptArgs): Result<string[], Context>;
     chimeAcquireDeliveries(...args: ScriptArgs): Result<number[], Context>;
-    chimeRecordDeliveries(...args: ScriptArgs): Result<number, Context>;
+    chimeEndDeliveries(...args: ScriptArgs): Result<number, Context>;
     chimeTrimDeadLetters(...args: ScriptArgs): Result<number, Context>;
     chimeRateLimitHit(...args: ScriptArgs): Result<[number, number, 0 | 1, number], Context>;
   }
@@ -23,14 +22,13 @@ declare module 'ioredis' {
  * many leading arguments are keys; without a number, the caller passes the count first.
  */
 const SCRIPTS: Record<string, { file: string; numberOfKeys?: number }> = {
-  chimeClaimDue: { file: 'claim-due.lua', numberOfKeys: 1 },
+  chimeClaimDue: { file: 'claim-due.lua' },
   chimeTakeUnconfirmed: { file: 'take-unconfirmed.lua', numberOfKeys: 1 },
   chimeAdvanceFields: { file: 'advance-fields.lua', numberOfKeys: 1 },
   chimeSaveSubscription: { file: 'save-subscription.lua', numberOfKeys: 5 },
   chimeDeleteSubscription: { file: 'delete-subscription.lua', numberOfKeys: 4 },
-  chimeReadSubscriptions: { file: 'read-subscriptions.lua' },
   chimeAcquireDeliveries: { file: 'acquire-deliveries.lua' },
-  chimeRecordDeliveries: { file: 'record-deliveries.lua', numberOfKeys: 1 },
+  chimeEndDeliveries: { file: 'end-deliveries.lua' },
   chimeTrimDeadLetters: { file: 'trim-dead-letters.lua', numberOfKeys: 2 },
   chimeRateLimitHit: { file: 'rate-limit-hit.lua', numberOfKeys: 2 },
 };
@@ -55,4 +53,18 @@ export async function repliesOf<T = unknown>(commands: ChainableCommander): Prom
     if (error) throw error;
     return reply as T;
   });
+}
+
+/**
+ * The indexes of `items`, grouped by bucket: on a cluster a pipeline or a script may touch
+ * one slot only, so each group gets its own.
+ */
+export function byBucket<T>(items: readonly T[], bucketOf: (item: T) => number): number[][] {
+  const groups = new Map<number, number[]>();
+  items.forEach((item, index) => {
+    const bucket = bucketOf(item);
+    const group = groups.get(bucket) ?? groups.set(bucket, []).get(bucket)!;
+    group.push(index);
+  });
+  return [...groups.values()];
 }

@@ -1,22 +1,29 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { appConfig } from '../config/configuration.js';
 import { Redis } from 'ioredis';
-import { scoresBetween, toScore } from '../domain/local-time.js';
-import { scheduleOf } from '../domain/schedule.js';
+import { scoresBetween } from '../domain/local-time.js';
 import { parseScheduleMember, RedisKeys, scheduleMember } from './redis-keys.js';
 import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/subscription.js';
-import { answeredZone, fromHash, toHash } from './subscription.codec.js';
-import { repliesOf, scripted } from './redis-scripts.js';
+import { decodeSubscription } from './subscription.codec.js';
+import { readSubscription, writeSubscription } from './subscription-writes.js';
+import { byBucket, repliesOf, scripted } from './redis-scripts.js';
+import { StoreLayout } from './store-layout.js';
 import {
   SaveOutcome,
-  SubscriptionPage,
-  UnreadableSubscription,
   ScheduledMember,
+  ScheduleZone,
   ScoreRange,
+  SubscriptionPage,
   SubscriptionStore,
+  UnreadableSubscription,
 } from './subscription.store.js';
 
+/**
+ * SPEC 3's bucketed layout: a user's subscriptions are the fields of one HASH (tag -> the
+ * compact value of subscription.codec.ts), and each is a member of its bucket's timezone
+ * ZSET. Every script and pipeline touches one bucket's keys (one slot on a cluster).
+ */
 @Injectable()
 export class RedisSubscriptionStore extends SubscriptionStore {
   private readonly redis: Redis;
@@ -26,21 +33,29 @@ export class RedisSubscriptionStore extends SubscriptionStore {
     private readonly keys: RedisKeys,
     @Inject(appConfig.KEY)
     private readonly app: Pick<ConfigType<typeof appConfig>, 'maxTagsPerUser'>,
+    @Optional() private readonly layout?: StoreLayout,
   ) {
     super();
     this.redis = scripted(redis);
   }
 
-  async find({ userId, tag }: SubscriptionKey): Promise<StoredSubscription | null> {
-    return fromHash(await this.redis.hgetall(this.keys.subscription(userId, tag)));
+  /** Every public method waits until the data is in this layout (store-layout.ts). */
+  private async ready(): Promise<void> {
+    await this.layout?.ready();
   }
 
-  /** The tags are read in SSCAN chunks (at most MAX_TAGS_PER_USER of them); only the page's subscriptions are read. */
+  async find(key: SubscriptionKey): Promise<StoredSubscription | null> {
+    await this.ready();
+    return readSubscription(this.redis, this.keys, key);
+  }
+
+  /** The tags are read in HSCAN chunks (at most MAX_TAGS_PER_USER of them); only the page's subscriptions are read. */
   async listByUser(
     userId: string,
     afterTag: string | null,
     limit: number,
   ): Promise<SubscriptionPage> {
+    await this.ready();
     const tags = (await this.tagsOf(userId)).filter((tag) => afterTag === null || tag > afterTag);
     const page = tags.slice(0, limit);
     const found = await this.findMany(page.map((tag) => ({ userId, tag })));
@@ -55,57 +70,80 @@ export class RedisSubscriptionStore extends SubscriptionStore {
 
   /** In byte order: tags are ASCII, so JavaScript's code-unit order is byte order. */
   private async tagsOf(userId: string): Promise<string[]> {
-    const tags: string[] = [];
-    const stream = this.redis.sscanStream(this.keys.userTags(userId), { count: TAG_SCAN_COUNT });
-    for await (const chunk of stream as AsyncIterable<string[]>) tags.push(...chunk);
-    return [...new Set(tags)].sort();
+    const tags = new Set<string>();
+    const stream = this.redis.hscanStream(this.keys.userSubscriptions(userId), {
+      count: TAG_SCAN_COUNT,
+    });
+    for await (const pairs of stream as AsyncIterable<string[]>) {
+      for (let index = 0; index < pairs.length; index += 2) tags.add(pairs[index]);
+    }
+    return [...tags].sort();
   }
 
-  /** One script call for all of them: a 100-occurrence delivery job reads 100 at once. */
+  /** A pipeline per bucket: a 100-occurrence delivery job reads 100 in a few round trips. */
   async findMany(
     keys: readonly SubscriptionKey[],
   ): Promise<(StoredSubscription | UnreadableSubscription | null)[]> {
-    if (keys.length === 0) return [];
-    const names = keys.map(({ userId, tag }) => this.keys.subscription(userId, tag));
-    const hashes = await this.redis.chimeReadSubscriptions(names.length, ...names);
-    return hashes.map((json, index) => decoded(keys[index], json));
-  }
-
-  async save(subscription: Subscription, expectedRevision: number | null): Promise<SaveOutcome> {
-    const { userId, tag, timezone } = subscription;
-    const fields = toHash(subscription, (expectedRevision ?? 0) + 1);
-    const outcome = await this.redis.chimeSaveSubscription(
-      this.keys.subscription(userId, tag),
-      this.keys.userTags(userId),
-      this.keys.timezones(),
-      this.keys.timezoneSchedule(timezone),
-      this.keys.channelCounts(),
-      expectedRevision === null ? '' : String(expectedRevision),
-      scheduleMember(userId, tag),
-      toScore(scheduleOf(subscription).time),
-      this.keys.timezoneSchedulePrefix(),
-      tag,
-      timezone,
-      subscription.channel,
-      this.app.maxTagsPerUser,
-      ...Object.entries(fields).flat(),
+    await this.ready();
+    const found: (StoredSubscription | UnreadableSubscription | null)[] = [];
+    const groups = byBucket(keys, (key) => this.keys.bucketOf(key.userId));
+    await Promise.all(
+      groups.map(async (indexes) => {
+        const pipeline = this.redis.pipeline();
+        for (const index of indexes) {
+          pipeline.hget(this.keys.userSubscriptions(keys[index].userId), keys[index].tag);
+        }
+        const replies = (await pipeline.exec()) ?? [];
+        indexes.forEach((index, at) => {
+          const [error, value] = replies[at] ?? [new Error('no reply'), null];
+          found[index] = decoded(keys[index], error, value as string | null);
+        });
+      }),
     );
-    return SAVE_OUTCOMES[outcome + 2];
+    return found;
   }
 
-  async delete({ userId, tag }: SubscriptionKey): Promise<boolean> {
-    return (await this.redis.chimeDeleteSubscription(...this.deleteArgs(userId, tag))) === 1;
+  async save(subscription: Subscription, current: StoredSubscription | null): Promise<SaveOutcome> {
+    await this.ready();
+    return writeSubscription(this.redis, this.keys, subscription, current, this.app.maxTagsPerUser);
+  }
+
+  /** Reads the subscription's timezone first; a move in between is read again. */
+  async delete(key: SubscriptionKey): Promise<boolean> {
+    await this.ready();
+    for (;;) {
+      const current = await this.find(key);
+      if (!current) return false;
+      const bucket = this.keys.bucketOf(key.userId);
+      const deleted = await this.redis.chimeDeleteSubscription(
+        this.keys.userSubscriptions(key.userId),
+        this.keys.timezones(bucket),
+        this.keys.timezoneSchedule(bucket, current.timezone),
+        this.keys.channelCounts(bucket),
+        key.tag,
+        scheduleMember(key.userId, key.tag),
+        current.timezone,
+      );
+      if (deleted !== -1) return deleted === 1;
+    }
   }
 
   async deleteUser(userId: string): Promise<number> {
+    await this.ready();
     const tags = await this.tagsOf(userId);
-    const pipeline = this.redis.pipeline();
-    for (const tag of tags) pipeline.chimeDeleteSubscription(...this.deleteArgs(userId, tag));
-    return (await repliesOf<number>(pipeline)).filter((deleted) => deleted === 1).length;
+    const deleted = await Promise.all(tags.map((tag) => this.delete({ userId, tag })));
+    return deleted.filter(Boolean).length;
   }
 
-  timezones(): Promise<string[]> {
-    return this.redis.smembers(this.keys.timezones());
+  async scheduleZones(): Promise<ScheduleZone[]> {
+    await this.ready();
+    const perBucket = await Promise.all(
+      this.keys.allBuckets().map(async (bucket) => {
+        const timezones = await this.redis.smembers(this.keys.timezones(bucket));
+        return timezones.sort().map((timezone) => ({ bucket, timezone }));
+      }),
+    );
+    return perBucket.flat();
   }
 
   /**
@@ -113,69 +151,82 @@ export class RedisSubscriptionStore extends SubscriptionStore {
    * WITHSCORES, which halves what Redis sends and makes decoding a 100k burst 3x faster.
    */
   async membersInRanges(ranges: readonly ScoreRange[]): Promise<ScheduledMember[][]> {
-    if (ranges.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    const queries = ranges.map((range) => {
-      const key = this.keys.timezoneSchedule(range.timezone);
-      const scores = scoresBetween(range.fromScore, range.toScore);
-      if (scores.length > SCORES_READ_ONE_BY_ONE) {
-        pipeline.zrangebyscore(key, range.fromScore, range.toScore, 'WITHSCORES');
-        return null;
-      }
-      for (const score of scores) pipeline.zrangebyscore(key, score, score);
-      return scores;
-    });
-    const replies = await repliesOf<string[]>(pipeline);
-    let next = 0;
-    return queries.map((scores) => {
-      if (scores === null) return withScores(replies[next++]);
-      return scores.flatMap((score) => replies[next++].map((member) => scheduled(member, score)));
-    });
+    await this.ready();
+    const members: ScheduledMember[][] = [];
+    await Promise.all(
+      byBucket(ranges, (range) => range.bucket).map(async (indexes) => {
+        const pipeline = this.redis.pipeline();
+        const queries = indexes.map((index) => {
+          const range = ranges[index];
+          const key = this.keys.timezoneSchedule(range.bucket, range.timezone);
+          const scores = scoresBetween(range.fromScore, range.toScore);
+          if (scores.length > SCORES_READ_ONE_BY_ONE) {
+            pipeline.zrangebyscore(key, range.fromScore, range.toScore, 'WITHSCORES');
+            return null;
+          }
+          for (const score of scores) pipeline.zrangebyscore(key, score, score);
+          return scores;
+        });
+        const replies = await repliesOf<string[]>(pipeline);
+        let next = 0;
+        queries.forEach((scores, at) => {
+          members[indexes[at]] =
+            scores === null
+              ? withScores(replies[next++])
+              : scores.flatMap((score) => replies[next++].map((m) => scheduled(m, score)));
+        });
+      }),
+    );
+    return members;
   }
 
   async countInRanges(ranges: readonly ScoreRange[]): Promise<number[]> {
-    if (ranges.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const { timezone, fromScore, toScore } of ranges) {
-      pipeline.zcount(this.keys.timezoneSchedule(timezone), fromScore, toScore);
-    }
-    return repliesOf<number>(pipeline);
+    await this.ready();
+    const counts: number[] = [];
+    await Promise.all(
+      byBucket(ranges, (range) => range.bucket).map(async (indexes) => {
+        const pipeline = this.redis.pipeline();
+        for (const index of indexes) {
+          const { bucket, timezone, fromScore, toScore } = ranges[index];
+          pipeline.zcount(this.keys.timezoneSchedule(bucket, timezone), fromScore, toScore);
+        }
+        const replies = await repliesOf<number>(pipeline);
+        indexes.forEach((index, at) => (counts[index] = replies[at]));
+      }),
+    );
+    return counts;
   }
 
   async countByTimezone(): Promise<Record<string, number>> {
-    const timezones = (await this.timezones()).sort();
-    const pipeline = this.redis.pipeline();
-    for (const timezone of timezones) pipeline.zcard(this.keys.timezoneSchedule(timezone));
-    const counts = await repliesOf<number>(pipeline);
+    const zones = await this.scheduleZones();
+    const counts = await Promise.all(
+      zones.map(({ bucket, timezone }) =>
+        this.redis.zcard(this.keys.timezoneSchedule(bucket, timezone)),
+      ),
+    );
     const byZone: Record<string, number> = {};
-    timezones.forEach((stored, index) => {
-      const zone = answeredZone(stored);
-      byZone[zone] = (byZone[zone] ?? 0) + counts[index];
+    zones.forEach(({ timezone }, index) => {
+      byZone[timezone] = (byZone[timezone] ?? 0) + counts[index];
     });
-    return byZone;
+    return Object.fromEntries(Object.entries(byZone).sort(([a], [b]) => (a < b ? -1 : 1)));
   }
 
   async countByChannel(): Promise<Record<string, number>> {
-    const counts = await this.redis.hgetall(this.keys.channelCounts());
-    return Object.fromEntries(Object.entries(counts).map(([channel, n]) => [channel, Number(n)]));
-  }
-
-  private deleteArgs(userId: string, tag: string): string[] {
-    return [
-      this.keys.subscription(userId, tag),
-      this.keys.userTags(userId),
-      this.keys.timezones(),
-      this.keys.channelCounts(),
-      this.keys.timezoneSchedulePrefix(),
-      scheduleMember(userId, tag),
-      tag,
-    ];
+    await this.ready();
+    const perBucket = await Promise.all(
+      this.keys.allBuckets().map((bucket) => this.redis.hgetall(this.keys.channelCounts(bucket))),
+    );
+    const byChannel: Record<string, number> = {};
+    for (const counts of perBucket) {
+      for (const [channel, count] of Object.entries(counts)) {
+        byChannel[channel] = (byChannel[channel] ?? 0) + Number(count);
+      }
+    }
+    return byChannel;
   }
 }
 
-/** The save script's answers, -2 to 1. */
-const SAVE_OUTCOMES: SaveOutcome[] = ['full', 'conflict', 'created', 'replaced'];
-/** Tags read per SSCAN step: no reply holds a large user's whole set. */
+/** Tags read per HSCAN step: no reply holds a large user's whole set. */
 const TAG_SCAN_COUNT = 200;
 
 /**
@@ -197,16 +248,17 @@ function scheduled(member: string, score: number): ScheduledMember {
   return { userId, tag, score };
 }
 
-/** A reply of lua/read-subscriptions.lua, decoded: one bad HASH spoils no other. */
+/** One reply of findMany's pipelines: one bad value spoils no other. */
 function decoded(
   key: SubscriptionKey,
-  json: string,
+  error: Error | null,
+  value: string | null,
 ): StoredSubscription | UnreadableSubscription | null {
-  if (json === '') return null;
-  if (json.startsWith('!')) return new UnreadableSubscription(key, json.slice(1));
+  if (error) return new UnreadableSubscription(key, error.message);
+  if (value === null) return null;
   try {
-    return fromHash(JSON.parse(json) as Record<string, string>);
-  } catch (error) {
-    return new UnreadableSubscription(key, (error as Error).message);
+    return decodeSubscription(key, value);
+  } catch (failure) {
+    return new UnreadableSubscription(key, (failure as Error).message);
   }
 }

@@ -13,11 +13,13 @@ import { RedisSubscriptionStore } from './redis-subscription.store.js';
 import { SchedulerStateStore } from './scheduler-state.store.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 import { SubscriptionStore } from './subscription.store.js';
+import { StoreLayout } from './store-layout.js';
 
 /** Every Redis port, bound to its adapter, and the key namer they share. */
 @Module({
   providers: [
     RedisKeys,
+    StoreLayout,
     { provide: SubscriptionStore, useClass: RedisSubscriptionStore },
     { provide: ClaimStore, useClass: RedisClaimStore },
     { provide: HandOffStore, useClass: RedisHandOffStore },
@@ -28,6 +30,7 @@ import { SubscriptionStore } from './subscription.store.js';
   ],
   exports: [
     RedisKeys,
+    StoreLayout,
     SubscriptionStore,
     ClaimStore,
     HandOffStore,

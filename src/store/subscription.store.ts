@@ -19,9 +19,14 @@ export interface ScheduledMember extends SubscriptionKey {
   readonly score: number;
 }
 
-/** The part of a timezone's ZSET between two HHMM scores, both inclusive. */
-export interface ScoreRange {
+/** A bucket's ZSET of one timezone (SPEC 3). */
+export interface ScheduleZone {
+  readonly bucket: number;
   readonly timezone: string;
+}
+
+/** The part of a bucket's timezone ZSET between two HHMM scores, both inclusive. */
+export interface ScoreRange extends ScheduleZone {
   readonly fromScore: number;
   readonly toScore: number;
 }
@@ -51,10 +56,13 @@ export abstract class SubscriptionStore {
   ): Promise<(StoredSubscription | UnreadableSubscription | null)[]>;
 
   /**
-   * Writes the whole subscription if the stored revision is still `expectedRevision`
-   * (null: none stored yet); otherwise changes nothing and answers 'conflict'.
+   * Writes the whole subscription if what is stored is still `current` (its revision; null:
+   * none stored yet); otherwise changes nothing and answers 'conflict'.
    */
-  abstract save(subscription: Subscription, expectedRevision: number | null): Promise<SaveOutcome>;
+  abstract save(
+    subscription: Subscription,
+    current: StoredSubscription | null,
+  ): Promise<SaveOutcome>;
 
   /** False when there was nothing to delete. */
   abstract delete(key: SubscriptionKey): Promise<boolean>;
@@ -62,13 +70,13 @@ export abstract class SubscriptionStore {
   /** How many subscriptions the user had. */
   abstract deleteUser(userId: string): Promise<number>;
 
-  /** Timezones that have subscriptions. */
-  abstract timezones(): Promise<string[]>;
+  /** Every bucket's timezones that have subscriptions, bucket by bucket. */
+  abstract scheduleZones(): Promise<ScheduleZone[]>;
 
-  /** Each range's members, read in one round trip (each range whole: no paging to skip one). */
+  /** Each range's members, a round trip per bucket (each range whole: no paging to skip one). */
   abstract membersInRanges(ranges: readonly ScoreRange[]): Promise<ScheduledMember[][]>;
 
-  /** How many members each range holds, in one round trip (ZCOUNT: nothing is read). */
+  /** How many members each range holds, a round trip per bucket (ZCOUNT: nothing is read). */
   abstract countInRanges(ranges: readonly ScoreRange[]): Promise<number[]>;
 
   abstract countByTimezone(): Promise<Record<string, number>>;

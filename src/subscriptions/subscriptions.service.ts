@@ -95,7 +95,7 @@ export class SubscriptionsService {
       const problems = await this.channels.problemsWith(fields.channel, fields.target);
       if (problems.length > 0) throw new InvalidSubscriptionError(problems);
       const subscription = this.stamp(key, fields, current);
-      const outcome = await this.store.save(subscription, current?.revision ?? null);
+      const outcome = await this.store.save(subscription, current);
       if (outcome === 'conflict') continue;
       if (outcome === 'full')
         throw new TooManySubscriptionsError(key.userId, this.app.maxTagsPerUser);

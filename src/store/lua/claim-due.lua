@@ -1,13 +1,13 @@
--- Checks each candidate's subscription and claims it, in one step per batch.
--- KEYS: the hand-off ZSET. ARGV: TTL, retry score, respect armedAt (1/0), dry run (1/0), the
--- prefixes of the subscription HASHes, of the sent keys and of the delivery states, the
--- value of a paused HASH's `paused` field (subscription.codec.ts owns the HASH's encoding),
--- then groups of candidates that share an instant: count, weekday, local date, instant (ISO,
--- compared with the HASH's armedAt), instant (epoch ms, the claim's value), hand-off line
--- suffix (`|<epoch ms>|<late>`), and that many occurrence ids.
--- The script derives each candidate's keys from its occurrence id (`<userId>|<tag>|<date>`)
--- and the prefixes, as the save script derives a zone's key: chime runs on one Redis, not a
--- cluster, and one argument per candidate instead of five halves what a 100k burst costs.
+-- Checks each candidate's subscription and claims it, in one step per batch of one bucket.
+-- Every key it touches is declared, so it stays right while a cluster migrates slots.
+-- KEYS: the bucket's hand-off ZSET, then the users' HASHes (each once), then per candidate
+-- its sent key and its delivery state key.
+-- ARGV: TTL, retry score, respect armedAt (1/0), dry run (1/0), the paused character, the
+-- number of user HASHes, then groups of candidates that share an instant: count, weekday bit
+-- (1 Monday ... 64 Sunday), instant as the values' armedAt is written (8 base-36 digits),
+-- instant in epoch ms (the claim's value), hand-off line suffix (`|<epoch ms>|<late>`), and
+-- per candidate the index of its user's HASH among KEYS, its tag and its occurrence id.
+-- Values are subscription.codec.ts's: days at 2-3 (hex mask), paused at 4, armedAt at 5-12.
 -- A claim holds the instant it was made for. A date claimed for another instant whose send
 -- has not begun (no delivery state yet, or one superseded before) or ended `cancelled` was
 -- never delivered: its time moved, so it is claimed again for the new instant (SPEC 4), and
@@ -15,50 +15,53 @@
 -- Returns one digit per candidate: 0 absent, 1 won, 2 duplicate, 3 skipped. The won lines
 -- become one hand-off record, so a crash between claim and hand-off leaves it for a later tick.
 local ttl, respectArmedAt, dryRun = ARGV[1], ARGV[3] == '1', ARGV[4] == '1'
-local subPrefix, sentPrefix, statePrefix, pausedFlag = ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local pausedFlag, users = ARGV[5], tonumber(ARGV[6])
 local outcomes, won = {}, {}
-local group = 9
+local group, candidate = 7, 0
 
 -- Whether a date already claimed may be claimed again for `instantMs`.
-local function reclaimable(occurrenceId, instantMs)
-  local state = redis.pcall('GET', statePrefix .. occurrenceId)
-  if state == 'cancelled' then return true end
-  local claimedFor = redis.call('GET', sentPrefix .. occurrenceId)
+local function reclaimable(sent, state, instantMs)
+  local status = redis.pcall('GET', state)
+  if status == 'cancelled' then return true end
+  local claimedFor = redis.call('GET', sent)
   -- '1': a claim from before claims held their instant; it may have begun.
   if claimedFor == instantMs or claimedFor == '1' then return false end
-  return not state or string.sub(state, 1, 11) == 'superseded:'
+  return not status or string.sub(status, 1, 11) == 'superseded:'
+end
+
+local function outcomeOf(value, weekdayBit, armedBy, instantMs, sent, state, occurrenceId, suffix)
+  if not value or bit.band(tonumber(string.sub(value, 2, 3), 16), weekdayBit) == 0 then return 0 end
+  if string.sub(value, 4, 4) == pausedFlag then return 3 end
+  if respectArmedAt and string.sub(value, 5, 12) > armedBy then return 3 end
+  if dryRun then
+    local claimed = redis.call('EXISTS', sent) == 1
+    return (claimed and not reclaimable(sent, state, instantMs)) and 2 or 1
+  end
+  if redis.call('SET', sent, instantMs, 'NX', 'EX', ttl) then
+    won[#won + 1] = occurrenceId .. suffix
+    return 1
+  end
+  if reclaimable(sent, state, instantMs) then
+    redis.call('SET', sent, instantMs, 'EX', ttl)
+    redis.call('SET', state, 'superseded:' .. instantMs, 'EX', ttl)
+    won[#won + 1] = occurrenceId .. suffix
+    return 1
+  end
+  return 2
 end
 
 while group <= #ARGV do
-  local count, weekday, localDate = tonumber(ARGV[group]), ARGV[group + 1], ARGV[group + 2]
-  local instant, instantMs, lineSuffix = ARGV[group + 3], ARGV[group + 4], ARGV[group + 5]
-  local subscriptionEnd = -#localDate - 2
-  for i = group + 6, group + 5 + count do
-    local occurrenceId = ARGV[i]
-    local subscription = subPrefix .. string.sub(occurrenceId, 1, subscriptionEnd)
-    local fields = redis.call('HMGET', subscription, 'days', 'paused', 'armedAt')
-    local outcome
-    if not fields[1] or not string.find(fields[1], weekday, 1, true) then
-      outcome = 0
-    elseif fields[2] == pausedFlag or (respectArmedAt and (fields[3] or '') > instant) then
-      outcome = 3
-    elseif dryRun then
-      local claimed = redis.call('EXISTS', sentPrefix .. occurrenceId) == 1
-      outcome = (claimed and not reclaimable(occurrenceId, instantMs)) and 2 or 1
-    elseif redis.call('SET', sentPrefix .. occurrenceId, instantMs, 'NX', 'EX', ttl) then
-      won[#won + 1] = occurrenceId .. lineSuffix
-      outcome = 1
-    elseif reclaimable(occurrenceId, instantMs) then
-      redis.call('SET', sentPrefix .. occurrenceId, instantMs, 'EX', ttl)
-      redis.call('SET', statePrefix .. occurrenceId, 'superseded:' .. instantMs, 'EX', ttl)
-      won[#won + 1] = occurrenceId .. lineSuffix
-      outcome = 1
-    else
-      outcome = 2
-    end
-    outcomes[#outcomes + 1] = outcome
+  local count, weekdayBit = tonumber(ARGV[group]), tonumber(ARGV[group + 1])
+  local armedBy, instantMs, suffix = ARGV[group + 2], ARGV[group + 3], ARGV[group + 4]
+  for i = group + 5, group + 2 + 3 * count, 3 do
+    local user, tag, occurrenceId = KEYS[1 + tonumber(ARGV[i])], ARGV[i + 1], ARGV[i + 2]
+    local sent, state = KEYS[2 + users + 2 * candidate], KEYS[3 + users + 2 * candidate]
+    local value = redis.call('HGET', user, tag)
+    outcomes[#outcomes + 1] =
+      outcomeOf(value, weekdayBit, armedBy, instantMs, sent, state, occurrenceId, suffix)
+    candidate = candidate + 1
   end
-  group = group + 6 + count
+  group = group + 5 + 3 * count
 end
 if #won > 0 then redis.call('ZADD', KEYS[1], ARGV[2], table.concat(won, '\n')) end
 return table.concat(outcomes)

@@ -1,14 +1,13 @@
--- Keeps SPEC 3's invariants in one step: the ZSET member never exists without its HASH,
--- and a timezone stays in the timezones SET exactly while its ZSET is non-empty.
--- KEYS: the HASH, the user SET, the timezones SET, the channel counts.
--- ARGV: ZSET key prefix, member, tag. Returns 1 deleted, 0 none.
-redis.call('SREM', KEYS[2], ARGV[3])
-local timezone = redis.call('HGET', KEYS[1], 'timezone')
-if not timezone then return 0 end
-local channel = redis.call('HGET', KEYS[1], 'channel')
+-- Keeps SPEC 3's invariants in one step (see save-subscription.lua); keys of one bucket.
+-- KEYS: the user's HASH, the bucket's timezones SET, the ZSET of the timezone the caller
+-- read, the bucket's channel counts. ARGV: tag, member, that timezone.
+-- Returns 1 deleted, 0 none, -1 the subscription is in another timezone now (read again).
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if not current then return 0 end
+local timezone, channel = string.match(string.sub(current, 33), '^[^,]*,([^,]*),([^,]*),')
+if timezone ~= ARGV[3] then return -1 end
 if redis.call('HINCRBY', KEYS[4], channel, -1) <= 0 then redis.call('HDEL', KEYS[4], channel) end
-local schedule = ARGV[1] .. timezone
-redis.call('ZREM', schedule, ARGV[2])
-if redis.call('ZCARD', schedule) == 0 then redis.call('SREM', KEYS[3], timezone) end
-redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[3], ARGV[2])
+if redis.call('ZCARD', KEYS[3]) == 0 then redis.call('SREM', KEYS[2], timezone) end
+redis.call('HDEL', KEYS[1], ARGV[1])
 return 1

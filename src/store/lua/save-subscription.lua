@@ -1,27 +1,29 @@
--- Keeps SPEC 3's invariants in one step: the ZSET member never exists without its HASH,
--- and a timezone stays in the timezones SET exactly while its ZSET is non-empty.
--- KEYS: the HASH, the user SET, the timezones SET, the new timezone's ZSET, the channel counts.
--- ARGV: expected revision ('' for none), member, score, ZSET key prefix, tag, timezone,
--- channel, the most subscriptions a user may hold, then the HASH's field/value pairs.
+-- Keeps SPEC 3's invariants in one step: the ZSET member never exists without its stored
+-- value, and a timezone stays in its bucket's timezones SET exactly while its ZSET is non-empty.
+-- Every key is of one user's bucket (one slot).
+-- KEYS: the user's HASH, the bucket's timezones SET, the new timezone's ZSET, the bucket's
+-- channel counts, the ZSET the caller read the subscription in (the new one when none).
+-- ARGV: expected revision in base 36 ('' for none), tag, member, score, new timezone, old
+-- timezone ('' for none), new channel, the most subscriptions a user may hold, the value.
+-- Values are subscription.codec.ts's: `<32-char header><revision>,<timezone>,<channel>,...`.
 -- Returns -1 (revision moved), -2 (the user holds the most already), 0 created, 1 replaced.
-local current = redis.call('HGET', KEYS[1], 'revision')
-if (current or '') ~= ARGV[1] then return -1 end
-if not current and redis.call('SCARD', KEYS[2]) >= tonumber(ARGV[8]) then return -2 end
-local oldChannel = redis.call('HGET', KEYS[1], 'channel')
-if oldChannel and redis.call('HINCRBY', KEYS[5], oldChannel, -1) <= 0 then
-  redis.call('HDEL', KEYS[5], oldChannel)
+local current = redis.call('HGET', KEYS[1], ARGV[2])
+local revision, timezone, channel
+if current then
+  revision, timezone, channel = string.match(string.sub(current, 33), '^([^,]*),([^,]*),([^,]*),')
 end
-redis.call('HINCRBY', KEYS[5], ARGV[7], 1)
-local oldTimezone = redis.call('HGET', KEYS[1], 'timezone')
-if oldTimezone and oldTimezone ~= ARGV[6] then
-  local oldSchedule = ARGV[4] .. oldTimezone
-  redis.call('ZREM', oldSchedule, ARGV[2])
-  if redis.call('ZCARD', oldSchedule) == 0 then redis.call('SREM', KEYS[3], oldTimezone) end
+if (revision or '') ~= ARGV[1] or (timezone or '') ~= ARGV[6] then return -1 end
+if not current and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[8]) then return -2 end
+if channel and redis.call('HINCRBY', KEYS[4], channel, -1) <= 0 then
+  redis.call('HDEL', KEYS[4], channel)
 end
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], unpack(ARGV, 9))
-redis.call('ZADD', KEYS[4], ARGV[3], ARGV[2])
-redis.call('SADD', KEYS[3], ARGV[6])
+redis.call('HINCRBY', KEYS[4], ARGV[7], 1)
+if timezone and timezone ~= ARGV[5] then
+  redis.call('ZREM', KEYS[5], ARGV[3])
+  if redis.call('ZCARD', KEYS[5]) == 0 then redis.call('SREM', KEYS[2], timezone) end
+end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[9])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
 redis.call('SADD', KEYS[2], ARGV[5])
 if current then return 1 end
 return 0

@@ -17,17 +17,17 @@ import { InMemorySubscriptionStore } from './subscription-store.js';
 
 /** Hand-off records by receipt, each with the time from which it is handed off again. */
 export class InMemoryHandOffStore extends HandOffStore {
-  private readonly records = new Map<HandOffReceipt, UnconfirmedHandOff & { retryAt: Date }>();
+  private readonly records = new Map<string, UnconfirmedHandOff & { retryAt: Date }>();
   private next = 0;
 
   record(occurrences: readonly DueOccurrence[], retryAt: Date): HandOffReceipt {
-    const receipt = `receipt-${++this.next}`;
-    this.records.set(receipt, { receipt, occurrences: [...occurrences], retryAt });
+    const receipt = { bucket: 0, record: `receipt-${++this.next}` };
+    this.records.set(receipt.record, { receipt, occurrences: [...occurrences], retryAt });
     return receipt;
   }
 
   async confirm(receipt: HandOffReceipt) {
-    this.records.delete(receipt);
+    this.records.delete(receipt.record);
   }
 
   async takeUnconfirmed(now: Date, retryAt: Date, limit: number) {
@@ -77,8 +77,8 @@ export class InMemoryClaimStore extends ClaimStore {
       }
       return outcome;
     });
-    const receipt = won.length > 0 ? this.handOffs.record(won, options.retryAt) : null;
-    return { outcomes, receipt } satisfies ClaimResult;
+    const receipts = won.length > 0 ? [this.handOffs.record(won, options.retryAt)] : [];
+    return { outcomes, receipts } satisfies ClaimResult;
   }
 
   async areClaimed(occurrenceIds: readonly string[]) {

@@ -80,7 +80,8 @@ export class InMemorySubscriptionStore extends SubscriptionStore {
   }
 
   /** As lua/save-subscription.lua: the revision check first, then the user's limit. */
-  async save(subscription: Subscription, expectedRevision: number | null): Promise<SaveOutcome> {
+  async save(subscription: Subscription, read: StoredSubscription | null): Promise<SaveOutcome> {
+    const expectedRevision = read?.revision ?? null;
     const current = this.rows.get(keyOf(subscription));
     if (current && this.interference > 0) {
       this.interference--;
@@ -103,8 +104,10 @@ export class InMemorySubscriptionStore extends SubscriptionStore {
     return mine.length;
   }
 
-  async timezones() {
-    return [...new Set(this.all().map((subscription) => subscription.timezone))];
+  /** Every zone in bucket 0: the fake has one bucket. */
+  async scheduleZones() {
+    const zones = [...new Set(this.all().map((subscription) => subscription.timezone))];
+    return zones.map((timezone) => ({ bucket: 0, timezone }));
   }
 
   async membersInRanges(ranges: readonly ScoreRange[]): Promise<ScheduledMember[][]> {

@@ -1,0 +1,54 @@
+import { Redis } from 'ioredis';
+import { toScore } from '../domain/local-time.js';
+import { scheduleOf } from '../domain/schedule.js';
+import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/subscription.js';
+import { RedisKeys, scheduleMember } from './redis-keys.js';
+import { decodeSubscription, encodeSubscription } from './subscription.codec.js';
+import { SaveOutcome } from './subscription.store.js';
+
+/** The save script's answers, -2 to 1. */
+const SAVE_OUTCOMES: SaveOutcome[] = ['full', 'conflict', 'created', 'replaced'];
+
+/*
+ * A subscription's read and write in the bucketed layout, shared by the store and by the move
+ * from the first layout (which must not wait for the store, the store waiting for it).
+ */
+
+export async function readSubscription(
+  redis: Redis,
+  keys: RedisKeys,
+  key: SubscriptionKey,
+): Promise<StoredSubscription | null> {
+  const value = await redis.hget(keys.userSubscriptions(key.userId), key.tag);
+  return value === null ? null : decodeSubscription(key, value);
+}
+
+/** lua/save-subscription.lua: written whole if what is stored is still `current`. */
+export async function writeSubscription(
+  redis: Redis,
+  keys: RedisKeys,
+  subscription: Subscription,
+  current: StoredSubscription | null,
+  maxTagsPerUser: number,
+): Promise<SaveOutcome> {
+  const { userId, tag, timezone } = subscription;
+  const bucket = keys.bucketOf(userId);
+  const revision = (current?.revision ?? 0) + 1;
+  const outcome = await redis.chimeSaveSubscription(
+    keys.userSubscriptions(userId),
+    keys.timezones(bucket),
+    keys.timezoneSchedule(bucket, timezone),
+    keys.channelCounts(bucket),
+    keys.timezoneSchedule(bucket, current?.timezone ?? timezone),
+    current === null ? '' : current.revision.toString(36),
+    tag,
+    scheduleMember(userId, tag),
+    toScore(scheduleOf(subscription).time),
+    timezone,
+    current?.timezone ?? '',
+    subscription.channel,
+    maxTagsPerUser,
+    encodeSubscription(subscription, revision),
+  );
+  return SAVE_OUTCOMES[outcome + 2];
+}
