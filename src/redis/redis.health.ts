@@ -1,7 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { Redis } from 'ioredis';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
+import { REDIS_CLIENT, type RedisClient } from './redis-client.js';
 
 const PING_TIMEOUT_MS = 1000;
 
@@ -9,7 +9,7 @@ const PING_TIMEOUT_MS = 1000;
 @Injectable()
 export class RedisHealthIndicator {
   constructor(
-    private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     private readonly indicators: HealthIndicatorService,
     private readonly metrics: ChimeMetrics,
   ) {}

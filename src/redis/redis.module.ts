@@ -4,10 +4,11 @@ import { TerminusModule } from '@nestjs/terminus';
 import { Redis } from 'ioredis';
 import { redisConfig } from '../config/configuration.js';
 import { assertNoEviction } from './eviction-policy.js';
+import { REDIS_CLIENT, type RedisClient } from './redis-client.js';
 import { RedisHealthIndicator } from './redis.health.js';
 
 const redisClientProvider = {
-  provide: Redis,
+  provide: REDIS_CLIENT,
   inject: [redisConfig.KEY],
   useFactory: async (config: ConfigType<typeof redisConfig>) => {
     const logger = new Logger('Redis');
@@ -48,10 +49,10 @@ function untilReady(client: Redis, timeoutMs: number): Promise<void> {
 @Module({
   imports: [TerminusModule],
   providers: [redisClientProvider, RedisHealthIndicator],
-  exports: [Redis, RedisHealthIndicator],
+  exports: [REDIS_CLIENT, RedisHealthIndicator],
 })
 export class RedisModule implements OnApplicationShutdown {
-  constructor(@Inject(Redis) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
