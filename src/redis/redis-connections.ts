@@ -61,7 +61,6 @@ type SentinelOptions = Pick<
   | 'name'
   | 'enableTLSForSentinelMode'
   | 'sentinelTLS'
-  | 'failoverDetector'
 >;
 
 /** Username, password and TLS of every node's (or the primary's) connection. */
@@ -77,8 +76,10 @@ function nodeOptions(
 
 /**
  * The primary that the sentinels name: REDIS_TLS covers the sentinels and the primary;
- * the sentinels themselves are asked without a password. `failoverDetector` listens for
- * `+switch-master` and reconnects at once, even when the old primary is still up.
+ * the sentinels themselves are asked without a password. After a failover, ioredis asks them
+ * again on reconnect (Sentinel closes the clients of a server it reconfigures, and ioredis
+ * refuses a server whose ROLE is not master). Not ioredis' `failoverDetector`: with it, a
+ * shutdown that overlaps a reconnect never finishes.
  */
 function sentinelOptions(topology: Extract<RedisTopology, { kind: 'sentinel' }>): SentinelOptions {
   return {
@@ -87,6 +88,5 @@ function sentinelOptions(topology: Extract<RedisTopology, { kind: 'sentinel' }>)
     name: topology.masterName,
     enableTLSForSentinelMode: topology.tls,
     sentinelTLS: topology.tls ? {} : undefined,
-    failoverDetector: true,
   };
 }
