@@ -77,9 +77,10 @@ function nodeOptions(
 /**
  * The primary that the sentinels name: REDIS_TLS covers the sentinels and the primary;
  * the sentinels themselves are asked without a password. After a failover, ioredis asks them
- * again on reconnect (Sentinel closes the clients of a server it reconfigures, and ioredis
- * refuses a server whose ROLE is not master). Not ioredis' `failoverDetector`: with it, a
- * shutdown that overlaps a reconnect never finishes.
+ * again on reconnect: Sentinel closes the clients of a server it reconfigures, and ioredis
+ * refuses a server whose ROLE is not master. ioredis' `failoverDetector` would only add a
+ * second reconnect after each switch, and a SIGTERM that overlaps a reconnect hangs BullMQ's
+ * close until the forced exit.
  */
 function sentinelOptions(topology: Extract<RedisTopology, { kind: 'sentinel' }>): SentinelOptions {
   return {
