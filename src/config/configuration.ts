@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { registerAs } from '@nestjs/config';
 import { dnsServerList, validateEnvironment } from './environment.js';
+import { redisTopology } from './redis-topology.js';
 import { parseTrustProxy } from './trust-proxy.js';
 
 const environment = () => validateEnvironment(process.env);
@@ -28,7 +29,13 @@ export const appConfig = registerAs('app', () => {
 
 export const redisConfig = registerAs('redis', () => {
   const env = environment();
-  return { url: env.REDIS_URL, keyPrefix: env.KEY_PREFIX, buckets: env.REDIS_BUCKETS };
+  return {
+    topology: redisTopology(env),
+    keyPrefix: env.KEY_PREFIX,
+    /** 0: a write answers without waiting for replicas (SPEC 8). */
+    minReplicasAck: env.REDIS_MIN_REPLICAS_ACK,
+    buckets: env.REDIS_BUCKETS,
+  };
 });
 
 export const authConfig = registerAs('auth', () => {

@@ -15,6 +15,7 @@ import {
   ValidationError,
 } from 'class-validator';
 import { IsIanaTimezone } from '../common/validators.js';
+import { redisTopologyProblems } from './redis-topology.js';
 import { IsTrustProxy } from './trust-proxy.js';
 
 const toBoolean = ({ value }: { value: unknown }) =>
@@ -34,6 +35,17 @@ export class Environment {
   @Transform(toInteger) @IsInt() @Min(1) @Max(65535) PORT = 3000;
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
+  /** Comma-separated host:port; this and the Sentinel lists are checked in redis-topology.ts. */
+  @IsOptional() @IsString() REDIS_CLUSTER_NODES?: string;
+  @IsOptional() @IsString() REDIS_SENTINELS?: string;
+  @IsOptional()
+  @Matches(/^\S{1,200}$/, { message: 'REDIS_SENTINEL_MASTER must be a name without whitespace' })
+  REDIS_SENTINEL_MASTER?: string;
+  @IsOptional() @IsString() REDIS_USERNAME?: string;
+  @IsOptional() @IsString() REDIS_PASSWORD?: string;
+  @Transform(toBoolean) @IsBoolean() REDIS_TLS = false;
+  @Transform(toInteger) @IsInt() @Min(0) REDIS_MIN_REPLICAS_ACK = 0;
+  /** 16384 is Redis Cluster's slot count: more buckets could not spread any further. */
   @Matches(/^[A-Za-z0-9_.:-]{1,64}$/, {
     message: 'KEY_PREFIX must be 1-64 characters of A-Z a-z 0-9 _ . : -',
   })
@@ -100,6 +112,11 @@ const VARIABLES = new Set([
   'WEBHOOK_SECRET',
   'SMTP_URL',
   'DNS_SERVERS',
+  'REDIS_CLUSTER_NODES',
+  'REDIS_SENTINELS',
+  'REDIS_SENTINEL_MASTER',
+  'REDIS_USERNAME',
+  'REDIS_PASSWORD',
 ]);
 
 export class InvalidConfigurationError extends Error {
@@ -119,6 +136,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     ...shortDedupeTtl(environment),
     ...longRetrySpan(environment),
     ...badDnsServers(environment),
+    ...redisTopologyProblems(environment, 'REDIS_URL' in present),
   );
   if (problems.length > 0) {
     throw new InvalidConfigurationError(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);

@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
-import type { ConfigType } from '@nestjs/config';
-import { redisConfig } from '../config/configuration.js';
+import type { ConnectionOptions } from 'bullmq';
+import { QUEUE_CONNECTION } from '../redis/redis.module.js';
 import { RedisKeys } from '../store/redis-keys.js';
 import { DeliverySink } from '../domain/delivery-sink.js';
 import { StoreModule } from '../store/store.module.js';
@@ -14,9 +14,9 @@ import { DeliveryService } from './delivery.service.js';
   imports: [
     BullModule.forRootAsync({
       imports: [StoreModule],
-      inject: [redisConfig.KEY, RedisKeys],
-      useFactory: (config: ConfigType<typeof redisConfig>, keys: RedisKeys) => ({
-        connection: { url: config.url, maxRetriesPerRequest: null },
+      inject: [QUEUE_CONNECTION, RedisKeys],
+      useFactory: (connection: ConnectionOptions, keys: RedisKeys) => ({
+        connection,
         prefix: keys.queuePrefix(),
       }),
     }),

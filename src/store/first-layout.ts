@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import { Weekday } from '../domain/local-time.js';
 import { Subscription } from '../domain/subscription.js';
 import { parseHandOffLine } from './hand-off.codec.js';
@@ -46,14 +47,21 @@ export class FirstLayoutMigration {
   private readonly old: FirstLayoutKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly client: RedisClient,
     private readonly keys: RedisKeys,
   ) {
     this.old = new FirstLayoutKeys(keys.prefix);
   }
 
+  /** The first version ran on one node only: on a cluster there is nothing to move. */
+  private get redis(): Redis {
+    if (!(this.client instanceof Redis)) throw new Error('the first layout is on one node only');
+    return this.client;
+  }
+
   /** Whether any key of the first layout is left. */
   async present(): Promise<boolean> {
+    if (!(this.client instanceof Redis)) return false;
     if ((await this.redis.exists(this.old.timezones(), this.old.handOffs())) > 0) return true;
     for (const pattern of [
       this.old.subscriptions(),

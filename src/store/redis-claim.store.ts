@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { Redis } from 'ioredis';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { schedulerConfig } from '../config/configuration.js';
 import {
   ClaimCandidate,
@@ -22,10 +22,10 @@ const OUTCOMES: ClaimOutcome[] = ['absent', 'won', 'duplicate', 'skipped'];
 /** Claims with lua/claim-due.lua, a call per bucket, which also writes the winners' hand-off record. */
 @Injectable()
 export class RedisClaimStore extends ClaimStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   constructor(
-    redis: Redis,
+    @Inject(REDIS_CLIENT) redis: RedisClient,
     private readonly keys: RedisKeys,
     @Inject(schedulerConfig.KEY) private readonly config: ConfigType<typeof schedulerConfig>,
     @Optional() private readonly layout?: StoreLayout,

@@ -1,5 +1,6 @@
-import { Injectable, OnModuleInit, Optional } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Inject, Injectable, OnModuleInit, Optional } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { Clock } from '../common/clock.js';
 import {
   DEAD_LETTER_RETENTION_DAYS,
@@ -22,10 +23,10 @@ const TRIM_BATCH = 100;
 /** A HASH of letters as JSON, and an index ZSET that orders them by time for paging. */
 @Injectable()
 export class RedisDeadLetterStore extends DeadLetterStore implements OnModuleInit {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   constructor(
-    redis: Redis,
+    @Inject(REDIS_CLIENT) redis: RedisClient,
     private readonly keys: RedisKeys,
     private readonly clock: Clock,
     @Optional() private readonly layout?: StoreLayout,

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { Redis } from 'ioredis';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { schedulerConfig } from '../config/configuration.js';
 import { RedisKeys } from './redis-keys.js';
 import { StoreLayout } from './store-layout.js';
@@ -24,10 +24,10 @@ export class RedisDeliveryStore extends DeliveryStore {
   private pending: DeliveryRecord[] = [];
   private flushing: Promise<void> | null = null;
 
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   constructor(
-    redis: Redis,
+    @Inject(REDIS_CLIENT) redis: RedisClient,
     private readonly keys: RedisKeys,
     @Inject(schedulerConfig.KEY) private readonly config: ConfigType<typeof schedulerConfig>,
     @Optional() private readonly layout?: StoreLayout,

@@ -1,5 +1,5 @@
-import { Injectable, Optional } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { parseHandOffLine } from './hand-off.codec.js';
 import { HandOffReceipt, HandOffStore, UnconfirmedHandOff } from './hand-off.store.js';
 import { RedisKeys } from './redis-keys.js';
@@ -9,10 +9,10 @@ import { scripted } from './redis-scripts.js';
 /** A ZSET of hand-off records scored by when to retry them; the claim script adds to it. */
 @Injectable()
 export class RedisHandOffStore extends HandOffStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   constructor(
-    redis: Redis,
+    @Inject(REDIS_CLIENT) redis: RedisClient,
     private readonly keys: RedisKeys,
     @Optional() private readonly layout?: StoreLayout,
   ) {

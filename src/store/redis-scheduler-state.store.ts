@@ -1,5 +1,5 @@
-import { Injectable } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Inject, Injectable } from '@nestjs/common';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from './redis-keys.js';
 import { repliesOf, scripted } from './redis-scripts.js';
 import { SchedulerState, SchedulerStateStore } from './scheduler-state.store.js';
@@ -9,10 +9,10 @@ const LEASE_SECONDS = 90;
 /** One HASH of instants as epoch ms, moved forward only (lua/advance-fields.lua). */
 @Injectable()
 export class RedisSchedulerStateStore extends SchedulerStateStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   constructor(
-    redis: Redis,
+    @Inject(REDIS_CLIENT) redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
     super();

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ChainableCommander, Redis, Result } from 'ioredis';
+import type { ChainableCommander, Result } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 
 type ScriptArgs = (string | number)[];
 
@@ -33,10 +34,10 @@ const SCRIPTS: Record<string, { file: string; numberOfKeys?: number }> = {
   chimeRateLimitHit: { file: 'rate-limit-hit.lua', numberOfKeys: 2 },
 };
 
-const withScripts = new WeakSet<Redis>();
+const withScripts = new WeakSet<RedisClient>();
 
 /** Defines every script on the client, once however many adapters share it. */
-export function scripted(redis: Redis): Redis {
+export function scripted(redis: RedisClient): RedisClient {
   if (withScripts.has(redis)) return redis;
   for (const [name, { file, numberOfKeys }] of Object.entries(SCRIPTS)) {
     const lua = readFileSync(new URL(`./lua/${file}`, import.meta.url), 'utf8');

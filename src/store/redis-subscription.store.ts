@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { appConfig } from '../config/configuration.js';
-import { Redis } from 'ioredis';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { scoresBetween } from '../domain/local-time.js';
 import { parseScheduleMember, RedisKeys, scheduleMember } from './redis-keys.js';
 import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/subscription.js';
@@ -26,10 +26,10 @@ import {
  */
 @Injectable()
 export class RedisSubscriptionStore extends SubscriptionStore {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   constructor(
-    redis: Redis,
+    @Inject(REDIS_CLIENT) redis: RedisClient,
     private readonly keys: RedisKeys,
     @Inject(appConfig.KEY)
     private readonly app: Pick<ConfigType<typeof appConfig>, 'maxTagsPerUser'>,

@@ -1,6 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import { Redis } from 'ioredis';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from './redis-keys.js';
 import { scripted } from './redis-scripts.js';
 
@@ -20,10 +20,10 @@ export interface RateLimitRecord {
  */
 @Injectable()
 export class RedisThrottlerStorage implements ThrottlerStorage {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   constructor(
-    redis: Redis,
+    @Inject(REDIS_CLIENT) redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
     this.redis = scripted(redis);

@@ -1,5 +1,5 @@
-import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { FirstLayoutMigration } from './first-layout.js';
 import { RedisKeys } from './redis-keys.js';
 import { scripted } from './redis-scripts.js';
@@ -24,10 +24,10 @@ export class StoreLayout implements OnModuleInit {
   private checked: Promise<void> | null = null;
   private done = false;
 
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   constructor(
-    redis: Redis,
+    @Inject(REDIS_CLIENT) redis: RedisClient,
     private readonly keys: RedisKeys,
   ) {
     this.redis = scripted(redis);

@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import type { RedisClient } from '../redis/redis-client.js';
 import { toScore } from '../domain/local-time.js';
 import { scheduleOf } from '../domain/schedule.js';
 import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/subscription.js';
@@ -15,7 +15,7 @@ const SAVE_OUTCOMES: SaveOutcome[] = ['full', 'conflict', 'created', 'replaced']
  */
 
 export async function readSubscription(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   key: SubscriptionKey,
 ): Promise<StoredSubscription | null> {
@@ -25,7 +25,7 @@ export async function readSubscription(
 
 /** lua/save-subscription.lua: written whole if what is stored is still `current`. */
 export async function writeSubscription(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   subscription: Subscription,
   current: StoredSubscription | null,

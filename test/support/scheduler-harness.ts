@@ -1,10 +1,11 @@
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Test } from '@nestjs/testing';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { Clock } from '../../src/common/clock.js';
 import { configNamespaces } from '../../src/config/configuration.js';
 import { MetricsRegistryModule } from '../../src/metrics/metrics-registry.module.js';
+import { REDIS_CLIENT } from '../../src/redis/redis-client.js';
 import { RedisModule } from '../../src/redis/redis.module.js';
 import { DeliverySink } from '../../src/domain/delivery-sink.js';
 import { InProcessDeliverySink } from './in-process-sink.js';
@@ -106,7 +107,8 @@ export async function startSchedulerHarness(options: {
     subscriptions,
     queries: app.get(SchedulerQueries),
     sink,
-    redis: app.get(Redis),
+    // The harness starts chime on REDIS_URL: one node, so a Redis.
+    redis: app.get<Redis>(REDIS_CLIENT),
     keyPrefix: options.keyPrefix,
     tick: () => scheduler.dispatchDue(options.clock.now()),
     deliverDue,
