@@ -13,7 +13,7 @@ import { startRedisServer } from '../test/support/redis-server.js';
 import { thousands } from './support/report.js';
 
 const OCCURRENCES = Number(process.env.BENCH_OCCURRENCES ?? 100_000);
-const PREFIX = 'chime:bull';
+const PREFIX = 'chime:{bull}';
 
 async function usedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');

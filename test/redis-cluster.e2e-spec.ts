@@ -11,11 +11,9 @@ import { waitFor } from './support/wait-for.js';
 /** Hooks start whole clusters and processes: more than jest's default 5 s. */
 const HOOK_TIMEOUT_MS = 60_000;
 
-// The data layout is not cluster-safe yet (RedisDeadLetterStore's start-up MULTI spans two
-// slots, and so do most store scripts), so `node dist/main.js` cannot get to ready on a
-// cluster. These tests stay at the client layer: chime's RedisModule in this process (the
-// client, its health indicator, BullMQ's connection), the eviction refusal (which comes
-// before the store), the slot of a key and where WAIT goes.
+// The client layer: chime's RedisModule in this process (the client, its health indicator,
+// BullMQ's connection), the eviction refusal, the slot of a key and where WAIT goes. The whole
+// service on a cluster is test/cluster-chime.e2e-spec.ts.
 describe('on a Redis Cluster (REDIS_CLUSTER_NODES)', () => {
   let cluster: RedisCluster;
   let redis: RedisModuleHarness;

@@ -9,6 +9,7 @@ import { ChannelsModule } from '../channels/channels.module.js';
 import { DeliveryProcessor } from './delivery.processor.js';
 import { DELIVERY_QUEUE, DeliveryQueue } from './delivery.queue.js';
 import { DeliveryService } from './delivery.service.js';
+import { PreviousQueueDrain } from './previous-queue.js';
 
 @Module({
   imports: [
@@ -29,6 +30,7 @@ import { DeliveryService } from './delivery.service.js';
     { provide: DeliverySink, useExisting: DeliveryQueue },
     DeliveryService,
     DeliveryProcessor,
+    PreviousQueueDrain,
   ],
   exports: [DeliverySink, DeliveryQueue, DeliveryService],
 })

@@ -111,8 +111,16 @@ export class RedisKeys {
     return `${this.prefix}:{dead-letters}:index`;
   }
 
-  /** What BullMQ puts before its queue keys, so that they too live under KEY_PREFIX. */
+  /**
+   * What BullMQ puts before its queue keys, so that they too live under KEY_PREFIX; hash-
+   * tagged, since on a cluster BullMQ's scripts touch several keys of one queue.
+   */
   queuePrefix(): string {
+    return `${this.prefix}:{bull}`;
+  }
+
+  /** The queue prefix before it was hash-tagged: its jobs are moved to the new queue. */
+  previousQueuePrefix(): string {
     return `${this.prefix}:bull`;
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { appConfig } from '../config/configuration.js';
+import { appConfig, redisConfig } from '../config/configuration.js';
+import { awaitReplicas } from '../redis/replica-ack.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { scoresBetween } from '../domain/local-time.js';
 import { parseScheduleMember, RedisKeys, scheduleMember } from './redis-keys.js';
@@ -34,6 +35,9 @@ export class RedisSubscriptionStore extends SubscriptionStore {
     @Inject(appConfig.KEY)
     private readonly app: Pick<ConfigType<typeof appConfig>, 'maxTagsPerUser'>,
     @Optional() private readonly layout?: StoreLayout,
+    @Optional()
+    @Inject(redisConfig.KEY)
+    private readonly replication?: Pick<ConfigType<typeof redisConfig>, 'minReplicasAck'>,
   ) {
     super();
     this.redis = scripted(redis);
@@ -105,7 +109,25 @@ export class RedisSubscriptionStore extends SubscriptionStore {
 
   async save(subscription: Subscription, current: StoredSubscription | null): Promise<SaveOutcome> {
     await this.ready();
-    return writeSubscription(this.redis, this.keys, subscription, current, this.app.maxTagsPerUser);
+    const { maxTagsPerUser } = this.app;
+    const outcome = await writeSubscription(
+      this.redis,
+      this.keys,
+      subscription,
+      current,
+      maxTagsPerUser,
+    );
+    if (outcome === 'created' || outcome === 'replaced') await this.replicated(subscription.userId);
+    return outcome;
+  }
+
+  /**
+   * SPEC 8: with REDIS_MIN_REPLICAS_ACK, a write answers once that many replicas have it
+   * (WAIT on the master of the user's slot); ReplicasNotAcknowledged is a 503 otherwise.
+   */
+  private async replicated(userId: string): Promise<void> {
+    const required = this.replication?.minReplicasAck ?? 0;
+    await awaitReplicas(this.redis, this.keys.userSubscriptions(userId), required);
   }
 
   /** Reads the subscription's timezone first; a move in between is read again. */
@@ -124,6 +146,7 @@ export class RedisSubscriptionStore extends SubscriptionStore {
         scheduleMember(key.userId, key.tag),
         current.timezone,
       );
+      if (deleted === 1) await this.replicated(key.userId);
       if (deleted !== -1) return deleted === 1;
     }
   }

@@ -69,11 +69,13 @@ export class StoreLayout implements OnModuleInit {
       if (!(await migration.present())) return this.record();
       if (await this.lock()) {
         try {
-          await this.migrate(migration);
+          // Another replica may have finished between the reads above and this lock.
+          const { layout } = await this.redis.hgetall(this.keys.meta());
+          if (layout !== LAYOUT_VERSION) await this.migrate(migration);
         } finally {
           await this.redis.del(this.keys.migrationLock());
         }
-        return;
+        continue;
       }
       await new Promise((resolve) => setTimeout(resolve, WAIT_MS));
     }

@@ -1,0 +1,64 @@
+import { ADMIN_TOKEN, API_TOKEN, ChimeProcess, startChime } from './support/chime-process.js';
+import {
+  deliveries,
+  floorToMinute,
+  replayMinute,
+  subscribeAt,
+  uniqueUser,
+} from './support/delivery-api.js';
+import { request } from './support/http.js';
+import { type RedisCluster, startRedisCluster } from './support/redis-cluster.js';
+import { waitFor } from './support/wait-for.js';
+
+const HOOK_TIMEOUT_MS = 60_000;
+/** Users enough to land in every bucket, so in the slots of every master. */
+const USERS = 60;
+
+describe('chime on a Redis Cluster (the bucketed layout)', () => {
+  let cluster: RedisCluster;
+  let chime: ChimeProcess;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1 });
+    // REDIS_URL empty: unset, so that the cluster is the one topology.
+    chime = await startChime({ REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.seeds });
+  }, HOOK_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await chime?.stop();
+    await cluster?.stop();
+  }, HOOK_TIMEOUT_MS);
+
+  it('subscribes, claims, delivers once, lists and unsubscribes users of every bucket', async () => {
+    const instant = floorToMinute(Date.now());
+    const users = Array.from({ length: USERS }, (_, index) => uniqueUser(`c${index}`));
+    for (const userId of users) {
+      await subscribeAt(chime, userId, 'news', instant, { channel: 'log' });
+      await subscribeAt(chime, userId, 'sport', instant + 3_600_000, { channel: 'log' });
+    }
+
+    expect(await replayMinute(chime, instant)).toMatchObject({ enqueued: USERS, duplicates: 0 });
+    expect(await replayMinute(chime, instant)).toMatchObject({ enqueued: 0, duplicates: USERS });
+    let delivered: any[] = [];
+    await waitFor(
+      async () =>
+        (delivered = (await deliveries(chime, { status: 'delivered' })).filter((record) =>
+          users.includes(record.userId),
+        )).length >= USERS,
+      20_000,
+      () => `${USERS} delivered; have ${delivered.length}`,
+    );
+    expect(new Set(delivered.map((record) => record.occurrenceId)).size).toBe(USERS);
+
+    const api = (method: string, path: string) =>
+      request(chime.baseUrl, method, path, { token: API_TOKEN });
+    const listed = await api('GET', `/subscriptions/${users[0]}`);
+    expect(listed.body.items.map((item: { tag: string }) => item.tag)).toEqual(['news', 'sport']);
+    expect((await api('DELETE', `/subscriptions/${users[0]}`)).status).toBe(204);
+    expect((await api('GET', `/subscriptions/${users[0]}`)).body.items).toEqual([]);
+    const stats = await request(chime.baseUrl, 'GET', '/admin/stats', {
+      token: ADMIN_TOKEN,
+    });
+    expect(stats.body.subscriptions.total).toBe(2 * USERS - 2);
+  }, 90_000);
+});
