@@ -1,6 +1,6 @@
 import { parseHHMM, TimeOfDay, WEEKDAYS } from './local-time.js';
 import { Policy } from './policy.js';
-import { plusDays, weekdayIndexOf, ZoneClock, zoneClock } from './zone-clock.js';
+import { DAY_MS, weekdayIndexOfDay, ZoneClock, zoneClock } from './zone-clock.js';
 
 /** Why an instant is quiet, in the order the preview lists reasons (SPEC 7). */
 export type QuietReason = 'quiet-hours' | 'snoozed';
@@ -18,8 +18,9 @@ interface Interval {
 }
 
 interface LocalWindow {
-  readonly from: TimeOfDay;
-  readonly to: TimeOfDay;
+  /** Minutes into the start day, and into the day after for an overnight window. */
+  readonly fromMinute: number;
+  readonly toMinute: number;
   /** Whether `to` falls on the day after the day the window starts. */
   readonly overnight: boolean;
   /** By weekday index, Monday 0: whether the window starts that day. */
@@ -30,7 +31,8 @@ interface LocalWindow {
 const START_DAYS_AROUND = [-2, -1, 0, 1];
 /** Windows repeat weekly: a chain of them longer than two weeks goes on for ever. */
 const HORIZON_MS = 15 * 86_400_000;
-const DATES_PER_POLICY = 1_000;
+const DAYS_PER_POLICY = 1_000;
+const MINUTE_MS = 60_000;
 
 /** Why the instant is quiet under the policy: `[]` when it is not. */
 export function quietReasonsAt(policy: Policy, instant: Date): QuietReason[] {
@@ -79,33 +81,35 @@ function ordered(reasons: Set<QuietReason>): QuietReason[] {
 function quietEndAt(policy: Policy, instant: number): number | null {
   if (policy.quietHours.length === 0) return null;
   const clock = zoneClock(policy.timezone);
-  const today = clock.localDateOf(instant);
+  const today = clock.localDayOf(instant);
   let end: number | null = null;
   for (const days of START_DAYS_AROUND) {
-    for (const { start, end: stop } of intervalsStartingOn(policy, clock, plusDays(today, days))) {
+    for (const { start, end: stop } of intervalsStartingOn(policy, clock, today + days)) {
       if (start <= instant && instant < stop && (end === null || stop > end)) end = stop;
     }
   }
   return end;
 }
 
-/** A policy's windows and intervals, worked out once per policy object and local date. */
-const memos = new WeakMap<Policy, { windows: LocalWindow[]; byDate: Map<string, Interval[]> }>();
+/** A policy's windows and intervals, worked out once per policy object and local day. */
+const memos = new WeakMap<Policy, { windows: LocalWindow[]; byDay: Map<number, Interval[]> }>();
 
-function intervalsStartingOn(policy: Policy, clock: ZoneClock, localDate: string): Interval[] {
+/** The quiet intervals of the windows that start on a local day (days from 1970-01-01). */
+function intervalsStartingOn(policy: Policy, clock: ZoneClock, day: number): Interval[] {
   const memo = memoOf(policy);
-  let intervals = memo.byDate.get(localDate);
+  let intervals = memo.byDay.get(day);
   if (!intervals) {
-    const weekday = weekdayIndexOf(localDate);
+    const weekday = weekdayIndexOfDay(day);
+    const midnight = day * DAY_MS;
     intervals = memo.windows
       .filter((window) => window.startsOn[weekday])
-      .map(({ from, to, overnight }) => ({
-        start: clock.instantOf(localDate, from),
-        end: clock.instantOf(overnight ? plusDays(localDate, 1) : localDate, to),
+      .map(({ fromMinute, toMinute, overnight }) => ({
+        start: clock.instantAtWall(midnight + fromMinute * MINUTE_MS),
+        end: clock.instantAtWall(midnight + (overnight ? DAY_MS : 0) + toMinute * MINUTE_MS),
       }))
       .filter(({ start, end }) => start < end);
-    if (memo.byDate.size >= DATES_PER_POLICY) memo.byDate.clear();
-    memo.byDate.set(localDate, intervals);
+    if (memo.byDay.size >= DAYS_PER_POLICY) memo.byDay.clear();
+    memo.byDay.set(day, intervals);
   }
   return intervals;
 }
@@ -113,18 +117,22 @@ function intervalsStartingOn(policy: Policy, clock: ZoneClock, localDate: string
 function memoOf(policy: Policy) {
   let memo = memos.get(policy);
   if (!memo) {
-    memo = { windows: policy.quietHours.map(localWindow), byDate: new Map() };
+    memo = { windows: policy.quietHours.map(localWindow), byDay: new Map() };
     memos.set(policy, memo);
   }
   return memo;
 }
 
 function localWindow({ from, to, days }: Policy['quietHours'][number]): LocalWindow {
-  const [start, end] = [parseHHMM(from), parseHHMM(to)];
+  const [fromMinute, toMinute] = [minuteOfDay(parseHHMM(from)), minuteOfDay(parseHHMM(to))];
   return {
-    from: start,
-    to: end,
-    overnight: end.hour * 60 + end.minute < start.hour * 60 + start.minute,
+    fromMinute,
+    toMinute,
+    overnight: toMinute < fromMinute,
     startsOn: WEEKDAYS.map((day) => days.includes(day)),
   };
+}
+
+function minuteOfDay({ hour, minute }: TimeOfDay): number {
+  return hour * 60 + minute;
 }

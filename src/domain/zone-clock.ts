@@ -9,7 +9,7 @@ import {
 } from './local-time.js';
 
 const MINUTE_MS = 60_000;
-const DAY_MS = 86_400_000;
+export const DAY_MS = 86_400_000;
 /** Offsets are looked up per stretch of 12 hours: no zone changes its offset twice in one. */
 const STRETCH_MS = 12 * 3_600_000;
 const CAPACITY = 50_000;
@@ -36,9 +36,19 @@ export class ZoneClock {
     return dateOfWall(instant + this.offsetOf(instant) * MINUTE_MS);
   }
 
+  /** The local day at an instant, counted in days from 1970-01-01. */
+  localDayOf(instant: number): number {
+    return Math.floor((instant + this.offsetOf(instant) * MINUTE_MS) / DAY_MS);
+  }
+
   /** `instantOf`: the instant of a local time, gap shifted forward, overlap at the earlier. */
   instantOf(localDate: string, time: TimeOfDay): number {
     return instantReading(wallOf(localDate, time), this.offsetAt);
+  }
+
+  /** `instantOf` for a wall-clock reading held as a UTC instant. */
+  instantAtWall(wall: number): number {
+    return instantReading(wall, this.offsetAt);
   }
 
   /** Every instant at which the clock reads that local time, ascending (0, 1 or 2). */
@@ -116,5 +126,10 @@ export function plusDays(localDate: string, days: number): string {
 
 /** Monday 0 to Sunday 6, as `WEEKDAYS` counts. */
 export function weekdayIndexOf(localDate: string): number {
-  return (new Date(`${localDate}T00:00:00Z`).getUTCDay() + 6) % 7;
+  return weekdayIndexOfDay(Date.parse(`${localDate}T00:00:00Z`) / DAY_MS);
+}
+
+/** The weekday of a day counted from 1970-01-01, a Thursday: Monday 0 to Sunday 6. */
+export function weekdayIndexOfDay(day: number): number {
+  return (((day + 3) % 7) + 7) % 7;
 }
