@@ -14,6 +14,13 @@ export const DAY_MS = 86_400_000;
 const STRETCH_MS = 12 * 3_600_000;
 const CAPACITY = 50_000;
 
+/** An instant at which a zone's offset (minutes east of UTC) changes. */
+export interface OffsetChange {
+  readonly at: number;
+  readonly before: number;
+  readonly after: number;
+}
+
 /**
  * A zone's clock with its offsets memoised: luxon asks Intl for every offset (microseconds
  * each), and a preview or a quiet-hours check asks for the same few days again and again.
@@ -59,6 +66,18 @@ export class ZoneClock {
   /** The first instant after the spring-forward gap that swallows that local time. */
   gapEndAfter(localDate: string, time: TimeOfDay): number {
     return gapEndAfter(wallOf(localDate, time), this.offsetAt);
+  }
+
+  /** The instants in [from, to) at which the offset changes, with the offsets either side. */
+  changesBetween(from: number, to: number): OffsetChange[] {
+    const changes: OffsetChange[] = [];
+    for (let stretch = Math.floor(from / STRETCH_MS); stretch * STRETCH_MS < to; stretch++) {
+      const [before, after] = [this.startOf(stretch), this.startOf(stretch + 1)];
+      if (before === after) continue;
+      const at = this.changeIn(stretch, before);
+      if (at >= from && at < to) changes.push({ at, before, after });
+    }
+    return changes;
   }
 
   private offsetOf(instant: number): number {
