@@ -76,12 +76,12 @@ export function decideOccurrence(
   const time = parseHHMM(subscription.time);
   const { instant, rule } = resolveLocalTime(localDate, time, timezone, dst);
   const scheduledFor = instant ?? new Date(zoneClock(timezone).gapEndAfter(localDate, time));
-  const id = occurrenceId(subscription, localDate);
-  const shaped = { occurrenceId: id, localDate, scheduledFor };
+  const shaped = { occurrenceId: occurrenceId(subscription, localDate), localDate, scheduledFor };
   const dstReasons = rule ? [rule] : [];
-  if (instant === null || skipDates.includes(localDate)) {
-    const skip = skipDates.includes(localDate) ? (['skip-date'] as const) : [];
-    return { ...shaped, sendAt: null, outcome: 'skip', reasons: [...dstReasons, ...skip] };
+  const onSkipDate = skipDates.includes(localDate);
+  if (instant === null || onSkipDate) {
+    const reasons = [...dstReasons, ...(onSkipDate ? (['skip-date'] as const) : [])];
+    return { ...shaped, sendAt: null, outcome: 'skip', reasons };
   }
   const departure = departureOf(subscription, policy, scheduledFor, now);
   return { ...shaped, ...departure, reasons: [...dstReasons, ...departure.reasons] };
@@ -115,11 +115,7 @@ function leave(
   if (sendAt === null || lateness > limit) {
     return { sendAt: null, outcome: 'drop', reasons: [...reasons, 'expires'] };
   }
-  return {
-    sendAt,
-    outcome: sendAt > scheduledFor && outcome === 'hold' ? 'hold' : 'send',
-    reasons,
-  };
+  return { sendAt, outcome, reasons };
 }
 
 /** The history status of an occurrence that does not leave (SPEC 7); null for send and hold. */

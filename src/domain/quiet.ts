@@ -1,5 +1,5 @@
 import { parseHHMM, TimeOfDay, WEEKDAYS } from './local-time.js';
-import { Policy } from './policy.js';
+import { Policy, QuietWindow } from './policy.js';
 import { DAY_MS, weekdayIndexOfDay, ZoneClock, zoneClock } from './zone-clock.js';
 
 /** Why an instant is quiet, in the order the preview lists reasons (SPEC 7). */
@@ -29,12 +29,12 @@ interface LocalWindow {
 
 /** Every quiet window is within 25 hours of its start day: these start days can cover an instant. */
 const START_DAYS_AROUND = [-2, -1, 0, 1];
-/** Windows repeat weekly: a chain of them longer than two weeks goes on for ever. */
+/** Windows repeat weekly: quiet for more than two weeks on end, a policy is quiet for good. */
 const HORIZON_MS = 15 * 86_400_000;
 const DAYS_PER_POLICY = 1_000;
 const MINUTE_MS = 60_000;
 
-/** Why the instant is quiet under the policy: `[]` when it is not. */
+/** Why the instant is quiet under the policy, `[]` when it is not (bounds as in `releaseOf`). */
 export function quietReasonsAt(policy: Policy, instant: Date): QuietReason[] {
   const reasons: QuietReason[] = [];
   if (quietEndAt(policy, instant.getTime()) !== null) reasons.push('quiet-hours');
@@ -83,8 +83,8 @@ function quietEndAt(policy: Policy, instant: number): number | null {
   const clock = zoneClock(policy.timezone);
   const today = clock.localDayOf(instant);
   let end: number | null = null;
-  for (const days of START_DAYS_AROUND) {
-    for (const { start, end: stop } of intervalsStartingOn(policy, clock, today + days)) {
+  for (const shift of START_DAYS_AROUND) {
+    for (const { start, end: stop } of intervalsStartingOn(policy, clock, today + shift)) {
       if (start <= instant && instant < stop && (end === null || stop > end)) end = stop;
     }
   }
@@ -123,7 +123,7 @@ function memoOf(policy: Policy) {
   return memo;
 }
 
-function localWindow({ from, to, days }: Policy['quietHours'][number]): LocalWindow {
+function localWindow({ from, to, days }: QuietWindow): LocalWindow {
   const [fromMinute, toMinute] = [minuteOfDay(parseHHMM(from)), minuteOfDay(parseHHMM(to))];
   return {
     fromMinute,
