@@ -57,6 +57,15 @@ export function localDateOf(instant: Date, timezone: string): string {
   return DateTime.fromJSDate(instant, { zone: timezone }).toISODate()!;
 }
 
+/** Minutes east of UTC that a zone's clocks are at an instant (luxon's `Zone.offset`). */
+export type OffsetAt = (instant: number) => number;
+
+/** A local date and time of day as the UTC instant with the same reading: the zone's wall clock. */
+export function wallOf(localDate: string, time: TimeOfDay): number {
+  const [year, month, day] = localDate.split('-').map(Number);
+  return Date.UTC(year, month - 1, day, time.hour, time.minute);
+}
+
 /**
  * The instant at which a wall-clock time on a local date occurs, by SPEC 4's DST rules:
  * a time inside a spring-forward gap occurs at the first instant after the gap, and a
@@ -64,24 +73,46 @@ export function localDateOf(instant: Date, timezone: string): string {
  */
 export function instantOf(localDate: string, time: TimeOfDay, timezone: string): Date {
   const zone = IANAZone.create(timezone);
-  const [year, month, day] = localDate.split('-').map(Number);
-  const wall = Date.UTC(year, month - 1, day, time.hour, time.minute);
-  const offsets = new Set([-PROBE_MS, 0, PROBE_MS].map((probe) => zone.offset(wall + probe)));
-  const valid = [...offsets]
+  return new Date(instantReading(wallOf(localDate, time), (instant) => zone.offset(instant)));
+}
+
+/** `instantOf`'s rule for a wall clock reading, with the zone's offsets from `offsetAt`. */
+export function instantReading(wall: number, offsetAt: OffsetAt): number {
+  const offsets = probeOffsets(wall, offsetAt);
+  const valid = instantsWithReading(wall, offsets, offsetAt);
+  if (valid.length > 0) return valid[0];
+  return endOfGap(offsetAt, wall, offsets);
+}
+
+/** Every instant at which the zone's clocks read `wall`, ascending: none in a gap, two in an overlap. */
+export function instantsReading(wall: number, offsetAt: OffsetAt): number[] {
+  return instantsWithReading(wall, probeOffsets(wall, offsetAt), offsetAt);
+}
+
+/** The first instant after the gap that swallows `wall`, a reading no instant has. */
+export function gapEndAfter(wall: number, offsetAt: OffsetAt): number {
+  return endOfGap(offsetAt, wall, probeOffsets(wall, offsetAt));
+}
+
+function probeOffsets(wall: number, offsetAt: OffsetAt): number[] {
+  return [...new Set([-PROBE_MS, 0, PROBE_MS].map((probe) => offsetAt(wall + probe)))];
+}
+
+function instantsWithReading(wall: number, offsets: number[], offsetAt: OffsetAt): number[] {
+  return offsets
     .map((offset) => wall - offset * MINUTE_MS)
-    .filter((instant) => wall - zone.offset(instant) * MINUTE_MS === instant);
-  if (valid.length > 0) return new Date(Math.min(...valid));
-  return new Date(endOfGap(zone, wall, [...offsets]));
+    .filter((instant) => wall - offsetAt(instant) * MINUTE_MS === instant)
+    .sort((a, b) => a - b);
 }
 
 /** The transition instant of the gap that swallows `wall`: the first instant after it. */
-function endOfGap(zone: IANAZone, wall: number, offsets: number[]): number {
+function endOfGap(offsetAt: OffsetAt, wall: number, offsets: number[]): number {
   let before = wall - Math.max(...offsets) * MINUTE_MS;
   let after = wall - Math.min(...offsets) * MINUTE_MS;
-  const offsetBefore = zone.offset(before);
+  const offsetBefore = offsetAt(before);
   while (after - before > 1) {
     const middle = Math.floor((before + after) / 2);
-    if (zone.offset(middle) === offsetBefore) before = middle;
+    if (offsetAt(middle) === offsetBefore) before = middle;
     else after = middle;
   }
   return after;

@@ -7,6 +7,7 @@ import {
   Weekday,
   weekdayOf,
 } from './local-time.js';
+import { DstChoice, resolveLocalTime } from './dst.js';
 import type { DueOccurrence } from './occurrence.js';
 import { Subscription, SubscriptionFields } from './subscription.js';
 
@@ -15,6 +16,8 @@ export interface Schedule {
   readonly time: TimeOfDay;
   readonly timezone: string;
   readonly days: readonly Weekday[];
+  /** What a time in a DST gap or overlap does; absent is SPEC 4's default (shift, first). */
+  readonly dst?: DstChoice;
 }
 
 export interface Occurrence {
@@ -24,18 +27,29 @@ export interface Occurrence {
 }
 
 /** The schedule a subscription states: its `time` parsed once, here. */
-export function scheduleOf({ time, timezone, days }: SubscriptionFields): Schedule {
-  return { time: parseHHMM(time), timezone, days };
+export function scheduleOf({
+  time,
+  timezone,
+  days,
+  dst,
+}: SubscriptionFields & { readonly dst?: DstChoice }): Schedule {
+  return { time: parseHHMM(time), timezone, days, ...(dst && { dst }) };
 }
 
 export function sameSchedule(a: SubscriptionFields, b: SubscriptionFields): boolean {
   return a.time === b.time && a.timezone === b.timezone && a.days.join() === b.days.join();
 }
 
-/** The schedule's occurrence on a local date, or null when that weekday is not enabled. */
+/**
+ * The schedule's occurrence on a local date, or null when that weekday is not enabled or its
+ * `dst` choice skips a time inside a spring-forward gap.
+ */
 export function occurrenceOn(schedule: Schedule, localDate: string): Occurrence | null {
   if (!schedule.days.includes(weekdayOf(localDate))) return null;
-  return { localDate, instant: instantOf(localDate, schedule.time, schedule.timezone) };
+  const { time, timezone, dst } = schedule;
+  if (!dst) return { localDate, instant: instantOf(localDate, time, timezone) };
+  const { instant } = resolveLocalTime(localDate, time, timezone, dst);
+  return instant && { localDate, instant };
 }
 
 /** The first occurrence at or after `notBefore`; null only when no weekday is enabled. */
@@ -60,12 +74,20 @@ export function occurrencesBetween(schedule: Schedule, from: Date, until: Date):
   }
 }
 
-/** SPEC 4, changes win: the subscription still exists, is active, and is due at this instant. */
-export function stillMatches(subscription: Subscription, occurrence: DueOccurrence): boolean {
+/**
+ * SPEC 4, changes win: the subscription still exists, is active, and is due at this instant
+ * (under its `dst` choice, when it states one).
+ */
+export function stillMatches(
+  subscription: Subscription & { readonly dst?: DstChoice },
+  occurrence: DueOccurrence,
+): boolean {
   const { localDate, scheduledFor } = occurrence;
   if (subscription.paused || !subscription.days.includes(weekdays.get(localDate))) return false;
-  const { time, timezone } = subscription;
-  return instants.get(`${localDate}|${time}|${timezone}`) === scheduledFor.getTime();
+  const { time, timezone, dst } = subscription;
+  const key = `${localDate}|${time}|${timezone}`;
+  const instant = dst ? chosenInstants.get(`${key}|${dst.gap}|${dst.overlap}`) : instants.get(key);
+  return instant === scheduledFor.getTime();
 }
 
 /**
@@ -95,4 +117,12 @@ const weekdays = new Memo<Weekday>(weekdayOf);
 const instants = new Memo<number>((key) => {
   const [localDate, time, timezone] = key.split('|');
   return instantOf(localDate, parseHHMM(time), timezone).getTime();
+});
+
+/** Like `instants` under a stated DST choice; NaN when the choice skips the date. */
+const chosenInstants = new Memo<number>((key) => {
+  const [localDate, time, timezone, gap, overlap] = key.split('|');
+  const dst = { gap, overlap } as DstChoice;
+  const { instant } = resolveLocalTime(localDate, parseHHMM(time), timezone, dst);
+  return instant ? instant.getTime() : Number.NaN;
 });
