@@ -38,4 +38,28 @@ describe("Redis's eviction policy (SPEC 8)", () => {
     },
     HOOK_TIMEOUT_MS,
   );
+
+  it(
+    "warns, naming each setting, when Redis's listpack limits would double a subscription's memory",
+    async () => {
+      const defaults = await startRedisServer();
+      const compact = await startRedisServer(undefined, [
+        '--hash-max-listpack-value',
+        '512',
+        '--zset-max-listpack-entries',
+        '1024',
+      ]);
+      try {
+        const warned = await startChime({ REDIS_URL: defaults.url });
+        const quiet = await startChime({ REDIS_URL: compact.url });
+        await Promise.all([warned.stop(), quiet.stop()]);
+        expect(warned.output()).toContain('hash-max-listpack-value 64');
+        expect(warned.output()).toContain('zset-max-listpack-entries 128');
+        expect(quiet.output()).not.toContain('listpack');
+      } finally {
+        await Promise.all([defaults.stop(), compact.stop()]);
+      }
+    },
+    HOOK_TIMEOUT_MS,
+  );
 });

@@ -5,6 +5,7 @@ import type { ConnectionOptions } from 'bullmq';
 import { Cluster } from 'ioredis';
 import { redisConfig } from '../config/configuration.js';
 import { assertNoEviction, assertNodeNoEviction, nodeName } from './eviction-policy.js';
+import { compactEncodingWarnings } from './compact-encodings.js';
 import { REDIS_CLIENT, type RedisClient } from './redis-client.js';
 import { createQueueConnection, createRedisClient } from './redis-connections.js';
 import { RedisHealthIndicator } from './redis.health.js';
@@ -20,7 +21,10 @@ const redisClientProvider = {
     const client = createRedisClient(config.topology);
     client.on('error', (error: Error) => logger.warn(`Redis: ${error.message}`));
     await untilReady(client, CONNECT_WAIT_MS);
-    if (client.status === 'ready') await assertNoEviction(client);
+    if (client.status === 'ready') {
+      await assertNoEviction(client);
+      for (const warning of await compactEncodingWarnings(client)) logger.warn(warning);
+    }
     watchEviction(client, logger);
     return client;
   },
