@@ -37,6 +37,8 @@ const STEP_MEMBERS = 10_000;
 /** Ranges are counted an hour of one zone's local times at a time, then minute by minute. */
 const MINUTES_PER_RANGE = 60;
 const COUNTS_PER_ROUND_TRIP = 1000;
+/** Zone windows whose ranges are kept: a tick's zones, a few times over. */
+const ZONE_RANGES_KEPT = 5000;
 
 type ZoneRange = LocalRange & ScoreRange;
 
@@ -47,6 +49,8 @@ type ZoneRange = LocalRange & ScoreRange;
  */
 @Injectable()
 export class OccurrenceDispatcher {
+  private readonly rangesByZone = new Map<string, LocalRange[]>();
+
   constructor(
     private readonly subscriptions: SubscriptionStore,
     private readonly claims: ClaimStore,
@@ -60,9 +64,13 @@ export class OccurrenceDispatcher {
    * Claims and hands off every occurrence in [from, to). A tick leaves out occurrences from
    * before their schedule was set (`armedAt`); a replay (`replay: true`) sends them all.
    */
-  async dispatch(from: Date, to: Date, { replay }: { replay: boolean }): Promise<ScanCounts> {
+  async dispatch(
+    from: Date,
+    to: Date,
+    { replay, buckets }: { replay: boolean; buckets?: readonly number[] },
+  ): Promise<ScanCounts> {
     const counts: ScanCounts = { due: 0, enqueued: 0, duplicates: 0, skipped: 0 };
-    for await (const candidates of this.candidatesIn(from, to)) {
+    for await (const candidates of this.candidatesIn(from, to, buckets)) {
       const step = await this.claimAndHandOff(candidates, !replay);
       counts.due += step.due;
       counts.enqueued += step.enqueued;
@@ -76,10 +84,14 @@ export class OccurrenceDispatcher {
    * How many occurrences in [from, to) a tick would send; with `unclaimedOnly`, only those
    * not claimed yet. It runs the claim script as a dry run, so it claims nothing.
    */
-  async countClaimable(from: Date, to: Date, { unclaimedOnly }: { unclaimedOnly: boolean }) {
+  async countClaimable(
+    from: Date,
+    to: Date,
+    { unclaimedOnly, buckets }: { unclaimedOnly: boolean; buckets?: readonly number[] },
+  ) {
     const retryAt = this.clock.now();
     const tally = { won: 0, duplicate: 0 };
-    for await (const candidates of this.candidatesIn(from, to)) {
+    for await (const candidates of this.candidatesIn(from, to, buckets)) {
       await this.inBatches(candidates, async (batch) => {
         const { outcomes } = await this.claims.claimDue(batch, {
           retryAt,
@@ -114,11 +126,15 @@ export class OccurrenceDispatcher {
    * Every occurrence in [from, to) of the subscriptions in the ZSETs, a step at a time; the
    * next step is read while the caller claims the current one.
    */
-  private async *candidatesIn(from: Date, to: Date): AsyncGenerator<ClaimCandidate[]> {
-    const zones = await this.subscriptions.scheduleZones();
-    const rangesOf = memoised((timezone: string) =>
-      localRanges(timezone, from, to).flatMap((range) => splitRange(range, MINUTES_PER_RANGE)),
+  private async *candidatesIn(
+    from: Date,
+    to: Date,
+    buckets?: readonly number[],
+  ): AsyncGenerator<ClaimCandidate[]> {
+    const zones = (await this.subscriptions.scheduleZones(buckets)).filter(
+      ({ bucket }) => !buckets || buckets.includes(bucket),
     );
+    const rangesOf = (timezone: string) => this.zoneRanges(timezone, from, to);
     // Bucket by bucket (scheduleZones' order), so that claim batches mostly hold one bucket.
     const hours = zones.flatMap(({ bucket, timezone }) =>
       rangesOf(timezone).map((range) => ({ bucket, timezone, ...range })),
@@ -132,6 +148,23 @@ export class OccurrenceDispatcher {
       next = reading;
     }
     if (next) yield await next;
+  }
+
+  /**
+   * A zone's local ranges of a window, an hour at most each; a tick asks once per bucket for
+   * the same window, so the answers are kept (a bounded number of them).
+   */
+  private zoneRanges(timezone: string, from: Date, to: Date): LocalRange[] {
+    const key = `${timezone}|${from.getTime()}|${to.getTime()}`;
+    let ranges = this.rangesByZone.get(key);
+    if (!ranges) {
+      if (this.rangesByZone.size >= ZONE_RANGES_KEPT) this.rangesByZone.clear();
+      ranges = localRanges(timezone, from, to).flatMap((range) =>
+        splitRange(range, MINUTES_PER_RANGE),
+      );
+      this.rangesByZone.set(key, ranges);
+    }
+    return ranges;
   }
 
   /** The ranges that hold members, packed into steps of about STEP_MEMBERS members. */

@@ -47,7 +47,7 @@ async function world() {
     ],
   }).compile();
   const queries = moduleRef.get(SchedulerQueries);
-  const horizonAt = (instant: string) => state.advanceHorizon(new Date(instant));
+  const horizonAt = (instant: string) => state.advanceHorizon(0, new Date(instant));
   return { clock, subscriptions, claims, handOffs, state, queries, horizonAt };
 }
 
@@ -123,7 +123,7 @@ describe('SchedulerQueries.nextRunAt', () => {
 describe('SchedulerQueries status and counts', () => {
   it('reports the watermark, last tick, skipped total, unconfirmed hand-offs and clock drift', async () => {
     const w = await world();
-    await w.state.completeTick(new Date('2026-11-25T02:04:00Z'), new Date(NOW), 3);
+    await w.state.completeTick(0, new Date('2026-11-25T02:04:00Z'), new Date(NOW), 3);
     w.handOffs.record([], new Date(NOW));
     w.state.serverNow = new Date(Date.parse(NOW) - 3_000);
 

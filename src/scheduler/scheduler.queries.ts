@@ -52,7 +52,7 @@ export class SchedulerQueries {
     if (!next) return null;
     const [[claimed], { horizon }] = await Promise.all([
       this.claims.areClaimed([occurrenceId(subscription, next.localDate)]),
-      this.progress.state(),
+      this.progress.state(this.progress.bucketOf(subscription.userId)),
     ]);
     if (!claimed || next.instant.getTime() < (horizon?.getTime() ?? 0)) return next.instant;
     return nextOccurrence(schedule, new Date(next.instant.getTime() + 1))?.instant ?? null;

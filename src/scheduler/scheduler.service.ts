@@ -44,21 +44,51 @@ export class SchedulerService {
     @Inject(schedulerConfig.KEY) private readonly config: ConfigType<typeof schedulerConfig>,
   ) {}
 
-  /** The minute's tick; null when another replica holds this minute's lease. */
+  /**
+   * The minute's tick, bucket by bucket: each bucket's lease goes to the replica that asks
+   * first, and each replica goes through the buckets in its own random order, one at a time,
+   * so replicas ticking together share the minute's work; a bucket whose lease a dead replica
+   * took is scanned by the next minute's tick from its own watermark. A bucket that fails
+   * (its Redis shard away) stalls alone; the others go on, and the tick then throws. Null
+   * when other replicas hold every bucket's lease.
+   */
   async dispatchDue(now: Date): Promise<TickOutcome | null> {
     await this.drift.assertCloseEnough();
     const minute = floorToMinute(now);
-    if (!(await this.progress.acquireTickLease(minute, this.replica))) return null;
     await this.recoverHandOffs(now);
     const to = new Date(minute.getTime() + this.config.lookaheadMinutes * MINUTE_MS);
-    const { from, missed } = await this.scanStart(minute);
+    let total: TickOutcome | null = null;
+    const failures: unknown[] = [];
+    for (const bucket of shuffled(this.progress.buckets())) {
+      try {
+        if (!(await this.progress.acquireTickLease(bucket, minute, this.replica))) continue;
+        total = sum(total, await this.tickBucket(bucket, minute, to, now));
+      } catch (error) {
+        this.logger.error(`the tick of bucket ${bucket} failed: ${(error as Error).message}`);
+        failures.push(error);
+      }
+    }
+    if (failures.length > 0) {
+      const reasons = failures.map((failure) => (failure as Error).message).join('; ');
+      throw new AggregateError(failures, `${failures.length} buckets failed to tick: ${reasons}`);
+    }
+    return total;
+  }
+
+  private async tickBucket(
+    bucket: number,
+    minute: Date,
+    to: Date,
+    now: Date,
+  ): Promise<TickOutcome> {
+    const { from, missed } = await this.scanStart(bucket, minute);
     if (from.getTime() >= to.getTime()) {
-      await this.progress.completeTick(to, now, missed);
+      await this.progress.completeTick(bucket, to, now, missed);
       return { from, to, due: 0, enqueued: 0, duplicates: 0, skipped: missed };
     }
-    await this.progress.advanceHorizon(to);
-    const counts = await this.dispatcher.dispatch(from, to, { replay: false });
-    await this.progress.completeTick(to, now, missed);
+    await this.progress.advanceHorizon(bucket, to);
+    const counts = await this.dispatcher.dispatch(from, to, { replay: false, buckets: [bucket] });
+    await this.progress.completeTick(bucket, to, now, missed);
     if (missed > 0) {
       this.metrics.occurrencesSkipped.inc(missed);
       this.logger.warn(`skipped ${missed} occurrences older than the catch-up horizon`);
@@ -80,7 +110,7 @@ export class SchedulerService {
    */
   async arm(subscription: Subscription): Promise<void> {
     if (subscription.paused) return;
-    const { horizon } = await this.progress.state();
+    const { horizon } = await this.progress.state(this.progress.bucketOf(subscription.userId));
     const now = this.clock.now().getTime();
     const from = Math.max(
       subscription.armedAt.getTime(),
@@ -116,14 +146,15 @@ export class SchedulerService {
    * Where this tick's scan begins: the watermark, but no earlier than the catch-up horizon.
    * What lies before that horizon is counted as missed (at most a day of it).
    */
-  private async scanStart(minute: Date): Promise<{ from: Date; missed: number }> {
-    const { watermark } = await this.progress.state();
+  private async scanStart(bucket: number, minute: Date): Promise<{ from: Date; missed: number }> {
+    const { watermark } = await this.progress.state(bucket);
     const horizon = new Date(minute.getTime() - this.config.catchupMinutes * MINUTE_MS);
     if (!watermark) return { from: minute, missed: 0 };
     if (watermark.getTime() >= horizon.getTime()) return { from: watermark, missed: 0 };
     const countFrom = new Date(Math.max(watermark.getTime(), horizon.getTime() - DAY_MS));
     const missed = await this.dispatcher.countClaimable(countFrom, horizon, {
       unclaimedOnly: true,
+      buckets: [bucket],
     });
     return { from: horizon, missed };
   }
@@ -131,4 +162,26 @@ export class SchedulerService {
 
 function floorToMinute(instant: Date): Date {
   return new Date(Math.floor(instant.getTime() / MINUTE_MS) * MINUTE_MS);
+}
+
+function shuffled<T>(items: readonly T[]): T[] {
+  const order = [...items];
+  for (let index = order.length - 1; index > 0; index--) {
+    const other = Math.floor(Math.random() * (index + 1));
+    [order[index], order[other]] = [order[other], order[index]];
+  }
+  return order;
+}
+
+/** The buckets' outcomes as one: the earliest start, and every count added up. */
+function sum(total: TickOutcome | null, bucket: TickOutcome): TickOutcome {
+  if (!total) return bucket;
+  return {
+    from: total.from.getTime() <= bucket.from.getTime() ? total.from : bucket.from,
+    to: bucket.to,
+    due: total.due + bucket.due,
+    enqueued: total.enqueued + bucket.enqueued,
+    duplicates: total.duplicates + bucket.duplicates,
+    skipped: total.skipped + bucket.skipped,
+  };
 }

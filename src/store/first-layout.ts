@@ -59,18 +59,20 @@ export class FirstLayoutMigration {
     return this.client;
   }
 
-  /** Whether any key of the first layout is left. */
+  /**
+   * Whether the first layout holds data, without scanning the keyspace: its subscriptions
+   * always come with `{p}:timezones`, and its channel counts, hand-offs and dead letters are
+   * single keys. Claims of subscriptions since deleted, left alone, expire by themselves.
+   */
   async present(): Promise<boolean> {
     if (!(this.client instanceof Redis)) return false;
-    if ((await this.redis.exists(this.old.timezones(), this.old.handOffs())) > 0) return true;
-    for (const pattern of [
-      this.old.subscriptions(),
-      this.old.claims(),
-      this.old.deliveryStates(),
-    ]) {
-      for await (const found of this.scan(pattern)) if (found.length > 0) return true;
-    }
-    return (await this.redis.exists(this.old.deadLetters())) > 0;
+    const singles = [
+      this.old.timezones(),
+      this.old.channelCounts(),
+      this.old.handOffs(),
+      this.old.deadLetters(),
+    ];
+    return (await this.redis.exists(...singles)) > 0;
   }
 
   async run(): Promise<MigrationCounts> {

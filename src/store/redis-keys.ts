@@ -91,9 +91,19 @@ export class RedisKeys {
     return `${this.inBucket(bucket)}:channels`;
   }
 
-  /** HASH: the scheduler's watermark, horizon, last tick and skipped count. */
+  /** HASH: the scheduler's last tick and skipped count (and the first version's watermark). */
   schedulerState(): string {
     return `${this.prefix}:scheduler`;
+  }
+
+  /** HASH: a bucket's tick progress, `watermark` and `horizon` (epoch ms). */
+  bucketSchedulerState(bucket: number): string {
+    return `${this.inBucket(bucket)}:scheduler`;
+  }
+
+  /** STRING with TTL: which replica runs a bucket's tick of a minute. */
+  bucketTickLease(bucket: number, minute: string): string {
+    return `${this.inBucket(bucket)}:lease:tick:${minute}`;
   }
 
   /** STREAM, capped: every delivery attempt's outcome. */
@@ -127,15 +137,6 @@ export class RedisKeys {
   /** What the rate limit's `:hits` and `:block` keys of one client start with (one slot). */
   rateLimit(client: string): string {
     return `${this.prefix}:ratelimit:{${client}}`;
-  }
-
-  /** STRING with TTL: which replica runs the tick of a minute. */
-  tickLease(minute: string): string {
-    return `${this.tickLeasePrefix()}${minute}`;
-  }
-
-  tickLeasePrefix(): string {
-    return `${this.prefix}:lease:tick:`;
   }
 }
 

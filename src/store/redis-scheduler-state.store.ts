@@ -6,7 +6,11 @@ import { SchedulerState, SchedulerStateStore } from './scheduler-state.store.js'
 
 const LEASE_SECONDS = 90;
 
-/** One HASH of instants as epoch ms, moved forward only (lua/advance-fields.lua). */
+/**
+ * A HASH per bucket of instants as epoch ms, moved forward only (lua/advance-fields.lua),
+ * and one for the whole scheduler's last tick and skipped count. A bucket without its own
+ * progress yet starts from the whole scheduler's (what the first version kept there).
+ */
 @Injectable()
 export class RedisSchedulerStateStore extends SchedulerStateStore {
   private readonly redis: RedisClient;
@@ -19,29 +23,55 @@ export class RedisSchedulerStateStore extends SchedulerStateStore {
     this.redis = scripted(redis);
   }
 
-  async state(): Promise<SchedulerState> {
-    const state = await this.redis.hgetall(this.keys.schedulerState());
-    const instant = (field: string) => (state[field] ? new Date(Number(state[field])) : null);
+  buckets(): number[] {
+    return this.keys.allBuckets();
+  }
+
+  bucketOf(userId: string): number {
+    return this.keys.bucketOf(userId);
+  }
+
+  async state(bucket?: number): Promise<SchedulerState> {
+    const whole = await this.redis.hgetall(this.keys.schedulerState());
+    const buckets = bucket === undefined ? this.buckets() : [bucket];
+    const progress = await Promise.all(
+      buckets.map((b) => this.redis.hgetall(this.keys.bucketSchedulerState(b))),
+    );
+    const earliest = (field: 'watermark' | 'horizon') => {
+      const instants = progress.map((fields) => fields[field] ?? whole[field]);
+      if (instants.some((instant) => instant === undefined)) return null;
+      return new Date(Math.min(...instants.map(Number)));
+    };
     return {
-      watermark: instant('watermark'),
-      horizon: instant('horizon'),
-      lastTickAt: instant('lastTickAt'),
-      skippedTotal: Number(state.skippedTotal ?? 0),
+      watermark: earliest('watermark'),
+      horizon: earliest('horizon'),
+      lastTickAt: whole.lastTickAt ? new Date(Number(whole.lastTickAt)) : null,
+      skippedTotal: Number(whole.skippedTotal ?? 0),
     };
   }
 
-  async advanceHorizon(to: Date): Promise<void> {
-    await this.redis.chimeAdvanceFields(this.keys.schedulerState(), 'horizon', to.getTime());
+  async advanceHorizon(bucket: number, to: Date): Promise<void> {
+    await this.redis.chimeAdvanceFields(
+      this.keys.bucketSchedulerState(bucket),
+      'horizon',
+      to.getTime(),
+    );
   }
 
-  async completeTick(watermark: Date, tickAt: Date, skipped: number): Promise<void> {
-    const key = this.keys.schedulerState();
+  async completeTick(
+    bucket: number,
+    watermark: Date,
+    tickAt: Date,
+    skipped: number,
+  ): Promise<void> {
+    const progress = this.keys.bucketSchedulerState(bucket);
+    await this.redis.chimeAdvanceFields(progress, 'watermark', watermark.getTime());
+    const whole = this.keys.schedulerState();
     await repliesOf(
       this.redis
         .multi()
-        .chimeAdvanceFields(key, 'watermark', watermark.getTime())
-        .hset(key, 'lastTickAt', tickAt.getTime())
-        .hincrby(key, 'skippedTotal', skipped),
+        .hset(whole, 'lastTickAt', tickAt.getTime())
+        .hincrby(whole, 'skippedTotal', skipped),
     );
   }
 
@@ -50,8 +80,8 @@ export class RedisSchedulerStateStore extends SchedulerStateStore {
     return new Date(Number(seconds) * 1000 + Math.floor(Number(microseconds) / 1000));
   }
 
-  async acquireTickLease(minute: Date, holder: string): Promise<boolean> {
-    const key = this.keys.tickLease(minute.toISOString().slice(0, 16));
+  async acquireTickLease(bucket: number, minute: Date, holder: string): Promise<boolean> {
+    const key = this.keys.bucketTickLease(bucket, minute.toISOString().slice(0, 16));
     return (await this.redis.set(key, holder, 'EX', LEASE_SECONDS, 'NX')) === 'OK';
   }
 }

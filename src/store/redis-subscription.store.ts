@@ -158,10 +158,10 @@ export class RedisSubscriptionStore extends SubscriptionStore {
     return deleted.filter(Boolean).length;
   }
 
-  async scheduleZones(): Promise<ScheduleZone[]> {
+  async scheduleZones(buckets?: readonly number[]): Promise<ScheduleZone[]> {
     await this.ready();
     const perBucket = await Promise.all(
-      this.keys.allBuckets().map(async (bucket) => {
+      (buckets ?? this.keys.allBuckets()).map(async (bucket) => {
         const timezones = await this.redis.smembers(this.keys.timezones(bucket));
         return timezones.sort().map((timezone) => ({ bucket, timezone }));
       }),

@@ -9,19 +9,37 @@ export interface SchedulerState {
   readonly skippedTotal: number;
 }
 
-/** The tick's progress (watermark, horizon) and the lease that lets one replica run it. */
+/**
+ * The tick's progress, a bucket at a time (watermark, horizon), and the leases that let one
+ * replica run a bucket's tick of a minute: replicas share a minute's buckets, and a bucket
+ * whose Redis shard is away stalls alone.
+ */
 export abstract class SchedulerStateStore {
-  abstract state(): Promise<SchedulerState>;
+  /** The buckets a tick goes through. */
+  abstract buckets(): number[];
 
-  /** Moves the horizon forward (never back) before a scan starts. */
-  abstract advanceHorizon(to: Date): Promise<void>;
+  abstract bucketOf(userId: string): number;
 
-  /** Moves the watermark forward (never back) once a scan is complete. */
-  abstract completeTick(watermark: Date, tickAt: Date, skipped: number): Promise<void>;
+  /**
+   * A bucket's progress (`lastTickAt` and `skippedTotal` are the whole scheduler's);
+   * without one, every bucket's: the earliest watermark and horizon.
+   */
+  abstract state(bucket?: number): Promise<SchedulerState>;
+
+  /** Moves a bucket's horizon forward (never back) before its scan starts. */
+  abstract advanceHorizon(bucket: number, to: Date): Promise<void>;
+
+  /** Moves a bucket's watermark forward (never back) once its scan is complete. */
+  abstract completeTick(
+    bucket: number,
+    watermark: Date,
+    tickAt: Date,
+    skipped: number,
+  ): Promise<void>;
 
   /** Redis's own clock (TIME): the one every replica is compared with. */
   abstract serverTime(): Promise<Date>;
 
-  /** True for the one caller that runs the tick of this minute. */
-  abstract acquireTickLease(minute: Date, holder: string): Promise<boolean>;
+  /** True for the one caller that runs this bucket's tick of this minute. */
+  abstract acquireTickLease(bucket: number, minute: Date, holder: string): Promise<boolean>;
 }

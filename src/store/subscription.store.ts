@@ -70,8 +70,8 @@ export abstract class SubscriptionStore {
   /** How many subscriptions the user had. */
   abstract deleteUser(userId: string): Promise<number>;
 
-  /** Every bucket's timezones that have subscriptions, bucket by bucket. */
-  abstract scheduleZones(): Promise<ScheduleZone[]>;
+  /** The timezones that have subscriptions, bucket by bucket; of these buckets only when given. */
+  abstract scheduleZones(buckets?: readonly number[]): Promise<ScheduleZone[]>;
 
   /** Each range's members, a round trip per bucket (each range whole: no paging to skip one). */
   abstract membersInRanges(ranges: readonly ScoreRange[]): Promise<ScheduledMember[][]>;

@@ -38,7 +38,7 @@ export async function snapshotOutsideTicks(redis: Redis, prefix: string) {
     Object.entries(snapshot).filter(
       ([key]) =>
         key !== keys.schedulerState() &&
-        !key.startsWith(keys.tickLeasePrefix()) &&
+        !/^\{\d+\}:(scheduler$|lease:tick:)/.test(key.slice(prefix.length + 1)) &&
         !key.startsWith(`${prefix}:ratelimit:`) &&
         !(key.startsWith(`${keys.queuePrefix()}:`) && key.endsWith(':stalled-check')),
     ),

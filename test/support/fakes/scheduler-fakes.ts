@@ -99,15 +99,24 @@ export class InMemorySchedulerStateStore extends SchedulerStateStore {
   current: SchedulerState = { watermark: null, horizon: null, lastTickAt: null, skippedTotal: 0 };
   private readonly leases = new Map<string, string>();
 
+  /** One bucket: the in-memory stores have no buckets. */
+  buckets() {
+    return [0];
+  }
+
+  bucketOf() {
+    return 0;
+  }
+
   async state() {
     return this.current;
   }
 
-  async advanceHorizon(to: Date) {
+  async advanceHorizon(_bucket: number, to: Date) {
     this.current = { ...this.current, horizon: later(this.current.horizon, to) };
   }
 
-  async completeTick(watermark: Date, tickAt: Date, skipped: number) {
+  async completeTick(_bucket: number, watermark: Date, tickAt: Date, skipped: number) {
     this.current = {
       ...this.current,
       watermark: later(this.current.watermark, watermark),
@@ -123,7 +132,7 @@ export class InMemorySchedulerStateStore extends SchedulerStateStore {
     return this.serverNow ?? new Date();
   }
 
-  async acquireTickLease(minute: Date, holder: string) {
+  async acquireTickLease(_bucket: number, minute: Date, holder: string) {
     if (this.leases.has(minute.toISOString())) return false;
     this.leases.set(minute.toISOString(), holder);
     return true;

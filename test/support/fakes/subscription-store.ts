@@ -105,7 +105,7 @@ export class InMemorySubscriptionStore extends SubscriptionStore {
   }
 
   /** Every zone in bucket 0: the fake has one bucket. */
-  async scheduleZones() {
+  async scheduleZones(_buckets?: readonly number[]) {
     const zones = [...new Set(this.all().map((subscription) => subscription.timezone))];
     return zones.map((timezone) => ({ bucket: 0, timezone }));
   }
