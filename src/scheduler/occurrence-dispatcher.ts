@@ -30,10 +30,11 @@ const BATCHES_IN_FLIGHT = 8;
 /**
  * A scan reads its window in steps of about this many members, counted first (ZCOUNT), and
  * claims what a step found while it reads the next: what it holds at once does not grow with
- * the window (a day's catch-up count after an outage reads 24 hours of every zone). Only one
- * minute of one zone that alone holds more is read whole, as one step.
+ * the window (a day's catch-up count after an outage reads 24 hours of every zone). A tick
+ * scans a few buckets at once (scheduler.service.ts), each holding two steps at most. Only
+ * one minute of one zone that alone holds more is read whole, as one step.
  */
-const STEP_MEMBERS = 10_000;
+const STEP_MEMBERS = 2_500;
 /** Ranges are counted an hour of one zone's local times at a time, then minute by minute. */
 const MINUTES_PER_RANGE = 60;
 const COUNTS_PER_ROUND_TRIP = 1000;

@@ -17,6 +17,11 @@ import { HAND_OFF_RETRY_MS, OccurrenceDispatcher, ScanCounts } from './occurrenc
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
 const RECOVERY_BATCH = 1000;
+/**
+ * Buckets a replica ticks at once: enough to keep Redis busy while Node prepares the next,
+ * few enough that replicas ticking together still share the minute's buckets.
+ */
+const BUCKETS_AT_ONCE = 4;
 
 export interface TickOutcome extends ScanCounts {
   readonly from: Date;
@@ -46,7 +51,7 @@ export class SchedulerService {
 
   /**
    * The minute's tick, bucket by bucket: each bucket's lease goes to the replica that asks
-   * first, and each replica goes through the buckets in its own random order, one at a time,
+   * first, and each replica goes through the buckets in its own random order, a few at a time,
    * so replicas ticking together share the minute's work; a bucket whose lease a dead replica
    * took is scanned by the next minute's tick from its own watermark. A bucket that fails
    * (its Redis shard away) stalls alone; the others go on, and the tick then throws. Null
@@ -59,15 +64,20 @@ export class SchedulerService {
     const to = new Date(minute.getTime() + this.config.lookaheadMinutes * MINUTE_MS);
     let total: TickOutcome | null = null;
     const failures: unknown[] = [];
-    for (const bucket of shuffled(this.progress.buckets())) {
-      try {
-        if (!(await this.progress.acquireTickLease(bucket, minute, this.replica))) continue;
-        total = sum(total, await this.tickBucket(bucket, minute, to, now));
-      } catch (error) {
-        this.logger.error(`the tick of bucket ${bucket} failed: ${(error as Error).message}`);
-        failures.push(error);
+    const order = shuffled(this.progress.buckets());
+    const lane = async () => {
+      for (let bucket = order.shift(); bucket !== undefined; bucket = order.shift()) {
+        try {
+          if (!(await this.progress.acquireTickLease(bucket, minute, this.replica))) continue;
+          const outcome = await this.tickBucket(bucket, minute, to, now);
+          total = sum(total, outcome);
+        } catch (error) {
+          this.logger.error(`the tick of bucket ${bucket} failed: ${(error as Error).message}`);
+          failures.push(error);
+        }
       }
-    }
+    };
+    await Promise.all(Array.from({ length: BUCKETS_AT_ONCE }, lane));
     if (failures.length > 0) {
       const reasons = failures.map((failure) => (failure as Error).message).join('; ');
       throw new AggregateError(failures, `${failures.length} buckets failed to tick: ${reasons}`);

@@ -58,14 +58,13 @@ export class RedisSchedulerStateStore extends SchedulerStateStore {
     );
   }
 
+  /** The skipped count first: a bucket whose watermark moved has had its skips counted. */
   async completeTick(
     bucket: number,
     watermark: Date,
     tickAt: Date,
     skipped: number,
   ): Promise<void> {
-    const progress = this.keys.bucketSchedulerState(bucket);
-    await this.redis.chimeAdvanceFields(progress, 'watermark', watermark.getTime());
     const whole = this.keys.schedulerState();
     await repliesOf(
       this.redis
@@ -73,6 +72,8 @@ export class RedisSchedulerStateStore extends SchedulerStateStore {
         .hset(whole, 'lastTickAt', tickAt.getTime())
         .hincrby(whole, 'skippedTotal', skipped),
     );
+    const progress = this.keys.bucketSchedulerState(bucket);
+    await this.redis.chimeAdvanceFields(progress, 'watermark', watermark.getTime());
   }
 
   async serverTime(): Promise<Date> {
