@@ -1,35 +1,24 @@
 import { Redis } from 'ioredis';
 import { awaitReplicas, ReplicasNotAcknowledged } from '../src/redis/replica-ack.js';
-import { type RedisServer, startRedisServer } from './support/redis-server.js';
-import { closeClient, untilReplicasStream } from './support/redis-processes.js';
-import { waitFor } from './support/wait-for.js';
+import { closeClient } from './support/redis-processes.js';
+import { type PrimaryWithReplica, startPrimaryWithReplica } from './support/redis-replication.js';
 
 const HOOK_TIMEOUT_MS = 30_000;
 /** Short, to keep the refusals quick; chime's default is REPLICA_ACK_TIMEOUT_MS (1 s). */
 const TIMEOUT_MS = 300;
 
 describe('awaitReplicas (REDIS_MIN_REPLICAS_ACK) on a primary with one replica', () => {
-  let primary: RedisServer;
-  let replica: RedisServer;
+  let servers: PrimaryWithReplica;
   let client: Redis;
   let replicaClient: Redis;
 
   beforeAll(async () => {
-    primary = await startRedisServer(undefined, ['--repl-diskless-sync-delay', '0']);
-    replica = await startRedisServer(undefined, ['--replicaof', '127.0.0.1', String(primary.port)]);
-    client = new Redis(primary.url);
-    replicaClient = new Redis(replica.url);
-    const linked = async () =>
-      /^master_link_status:up/m.test(await replicaClient.info('replication'));
-    await waitFor(linked, 10_000, () => 'replica linked');
-    await untilReplicasStream(client, 1);
+    servers = await startPrimaryWithReplica();
+    ({ client, replicaClient } = servers);
   }, HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
-    await closeClient(client);
-    await closeClient(replicaClient);
-    await replica?.stop();
-    await primary?.stop();
+    await servers?.stop();
   }, HOOK_TIMEOUT_MS);
 
   it('resolves once the replica has the write', async () => {
@@ -53,7 +42,7 @@ describe('awaitReplicas (REDIS_MIN_REPLICAS_ACK) on a primary with one replica',
   // Last: it stops the replica.
   it('refuses after the timeout once the replica is stopped; 0 required still answers', async () => {
     await closeClient(replicaClient);
-    await replica.stop();
+    await servers.replica.stop();
     await client.set('t-ack:gone', 'written');
     const started = performance.now();
     const waited = awaitReplicas(client, 't-ack:gone', 1, TIMEOUT_MS);

@@ -1,38 +1,23 @@
-import { Redis } from 'ioredis';
 import { RedisKeys } from '../src/store/redis-keys.js';
 import { API_TOKEN, ChimeProcess, startChime } from './support/chime-process.js';
 import { request } from './support/http.js';
-import { type RedisServer, startRedisServer } from './support/redis-server.js';
-import { closeClient, untilReplicasStream } from './support/redis-processes.js';
-import { waitFor } from './support/wait-for.js';
+import { closeClient } from './support/redis-processes.js';
+import { type PrimaryWithReplica, startPrimaryWithReplica } from './support/redis-replication.js';
 
 const HOOK_TIMEOUT_MS = 30_000;
 
 describe('REDIS_MIN_REPLICAS_ACK=1: a subscription write answers once a replica has it', () => {
-  let primary: RedisServer;
-  let replica: RedisServer;
-  let client: Redis;
-  let replicaClient: Redis;
+  let servers: PrimaryWithReplica;
   let chime: ChimeProcess;
 
   beforeAll(async () => {
-    primary = await startRedisServer(undefined, ['--repl-diskless-sync-delay', '0']);
-    replica = await startRedisServer(undefined, ['--replicaof', '127.0.0.1', String(primary.port)]);
-    client = new Redis(primary.url);
-    replicaClient = new Redis(replica.url);
-    const linked = async () =>
-      /^master_link_status:up/m.test(await replicaClient.info('replication'));
-    await waitFor(linked, 10_000, () => 'replica linked');
-    await untilReplicasStream(client, 1);
-    chime = await startChime({ REDIS_URL: primary.url, REDIS_MIN_REPLICAS_ACK: '1' });
+    servers = await startPrimaryWithReplica();
+    chime = await startChime({ REDIS_URL: servers.primary.url, REDIS_MIN_REPLICAS_ACK: '1' });
   }, HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await chime?.stop();
-    await closeClient(client);
-    await closeClient(replicaClient);
-    await replica?.stop();
-    await primary?.stop();
+    await servers?.stop();
   }, HOOK_TIMEOUT_MS);
 
   const put = (tag: string) =>
@@ -45,10 +30,10 @@ describe('REDIS_MIN_REPLICAS_ACK=1: a subscription write answers once a replica 
     const acknowledged = await put('news');
     expect(acknowledged.status).toBe(201);
     const userKey = RedisKeys.forPrefix(chime.keyPrefix).userSubscriptions('ada');
-    expect(await replicaClient.hexists(userKey, 'news')).toBe(1);
+    expect(await servers.replicaClient.hexists(userKey, 'news')).toBe(1);
 
-    await closeClient(replicaClient);
-    await replica.stop();
+    await closeClient(servers.replicaClient);
+    await servers.replica.stop();
     const unacknowledged = await put('sport');
     expect(unacknowledged.status).toBe(503);
     expect(unacknowledged.body).toMatchObject({ code: 'REPLICAS_NOT_ACKNOWLEDGED' });
