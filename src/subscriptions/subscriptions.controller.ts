@@ -17,6 +17,7 @@ import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiServiceUnavailableResponse,
   ApiOperation,
   ApiUnprocessableEntityResponse,
   ApiTags,
@@ -35,6 +36,15 @@ import { SubscriptionParams, UserParams } from './dto/subscription-params.dto.js
 import { SubscriptionListResponse, SubscriptionResponse } from './dto/subscription.response.js';
 import { SubscriptionsService } from './subscriptions.service.js';
 
+/** SPEC 8: a write waits for REDIS_MIN_REPLICAS_ACK replicas, and says so when they do not answer. */
+const ApiReplicasNotAcknowledged = () =>
+  ApiServiceUnavailableResponse({
+    type: ErrorResponse,
+    description:
+      'REPLICAS_NOT_ACKNOWLEDGED: with REDIS_MIN_REPLICAS_ACK set, fewer replicas than that ' +
+      'acknowledged the write within 1 s; it may be lost on a failover: retry',
+  });
+
 @ApiTags('subscriptions')
 @RequireToken('api')
 @ApiBadRequestResponse({ type: ErrorResponse, description: 'Invalid input; the fields are named' })
@@ -42,6 +52,7 @@ import { SubscriptionsService } from './subscriptions.service.js';
 export class SubscriptionsController {
   constructor(private readonly subscriptions: SubscriptionsService) {}
 
+  @ApiReplicasNotAcknowledged()
   @Put(':userId/:tag')
   @ApiOperation({ summary: 'Subscribe: create, or replace whole (createdAt is kept)' })
   @ApiCreatedResponse({ type: SubscriptionResponse, description: 'Created' })
@@ -62,6 +73,7 @@ export class SubscriptionsController {
     return subscription;
   }
 
+  @ApiReplicasNotAcknowledged()
   @Patch(':userId/:tag')
   @ApiOperation({ summary: 'Change some fields; null returns a field to its default' })
   @ApiOkResponse({ type: SubscriptionResponse })
@@ -96,6 +108,7 @@ export class SubscriptionsController {
     return { items, unreadable, nextCursor: lastTag === null ? null : encodeTagCursor(lastTag) };
   }
 
+  @ApiReplicasNotAcknowledged()
   @Delete(':userId/:tag')
   @HttpCode(204)
   @ApiOperation({ summary: 'Unsubscribe' })
@@ -105,6 +118,7 @@ export class SubscriptionsController {
     return this.subscriptions.delete(key);
   }
 
+  @ApiReplicasNotAcknowledged()
   @Delete(':userId')
   @HttpCode(204)
   @ApiOperation({ summary: 'Unsubscribe the user from everything' })
