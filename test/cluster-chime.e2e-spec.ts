@@ -60,5 +60,17 @@ describe('chime on a Redis Cluster (the bucketed layout)', () => {
       token: ADMIN_TOKEN,
     });
     expect(stats.body.subscriptions.total).toBe(2 * USERS - 2);
+    // Every bucket's tick ran on the cluster: the earliest bucket watermark is set, none failed.
+    let scheduler: any = {};
+    await waitFor(
+      async () => {
+        const health = await request(chime.baseUrl, 'GET', '/admin/health', { token: ADMIN_TOKEN });
+        scheduler = health.body.scheduler;
+        return scheduler.watermark !== null;
+      },
+      20_000,
+      () => JSON.stringify(scheduler),
+    );
+    expect(scheduler.failedTicks).toBe(0);
   }, 90_000);
 });

@@ -32,11 +32,11 @@ export class RedisSchedulerStateStore extends SchedulerStateStore {
   }
 
   async state(bucket?: number): Promise<SchedulerState> {
-    const whole = await this.redis.hgetall(this.keys.schedulerState());
     const buckets = bucket === undefined ? this.buckets() : [bucket];
-    const progress = await Promise.all(
-      buckets.map((b) => this.redis.hgetall(this.keys.bucketSchedulerState(b))),
-    );
+    const [whole, ...progress] = await Promise.all([
+      this.redis.hgetall(this.keys.schedulerState()),
+      ...buckets.map((b) => this.redis.hgetall(this.keys.bucketSchedulerState(b))),
+    ]);
     const earliest = (field: 'watermark' | 'horizon') => {
       const instants = progress.map((fields) => fields[field] ?? whole[field]);
       if (instants.some((instant) => instant === undefined)) return null;
