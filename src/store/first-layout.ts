@@ -7,7 +7,7 @@ import { parseHandOffLine } from './hand-off.codec.js';
 import { RedisKeys } from './redis-keys.js';
 import { repliesOf } from './redis-scripts.js';
 import { readSubscription, writeSubscription } from './subscription-writes.js';
-import { answeredZone } from './subscription.codec.js';
+import { canonicalTimezone } from '../domain/timezone.js';
 
 const SCAN_COUNT = 500;
 
@@ -202,7 +202,8 @@ export function firstLayoutSubscription(hash: Record<string, string>): Subscript
     userId: hash.userId,
     tag: hash.tag,
     time: hash.time,
-    timezone: answeredZone(hash.timezone),
+    // A legacy name (`Asia/Calcutta`) becomes IANA's spelling (`Asia/Kolkata`).
+    timezone: canonicalTimezone(hash.timezone),
     days: hash.days.split(',') as Weekday[],
     channel: hash.channel,
     target: hash.target ?? null,

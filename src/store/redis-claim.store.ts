@@ -13,9 +13,8 @@ import { handOffLine, handOffLineSuffix } from './hand-off.codec.js';
 import { RedisKeys } from './redis-keys.js';
 import { StoreLayout } from './store-layout.js';
 import { byBucket, repliesOf, scripted } from './redis-scripts.js';
-import { encodeInstant, PAUSED_FLAG } from './subscription.codec.js';
+import { encodeInstant, PAUSED_FLAG, weekdayMask } from './subscription.codec.js';
 import { HandOffReceipt } from './hand-off.store.js';
-import { WEEKDAYS } from '../domain/local-time.js';
 
 const OUTCOMES: ClaimOutcome[] = ['absent', 'won', 'duplicate', 'skipped'];
 
@@ -76,7 +75,7 @@ export class RedisClaimStore extends ClaimStore {
     for (const group of groupsByInstant(candidates)) {
       const { weekday, occurrence } = group[0];
       const { scheduledFor } = occurrence;
-      args.push(group.length, 1 << WEEKDAYS.indexOf(weekday), encodeInstant(scheduledFor));
+      args.push(group.length, weekdayMask([weekday]), encodeInstant(scheduledFor));
       args.push(scheduledFor.getTime(), handOffLineSuffix(occurrence));
       for (const {
         occurrence: { userId, tag, occurrenceId },

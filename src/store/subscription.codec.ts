@@ -1,6 +1,5 @@
 import { WEEKDAYS, Weekday } from '../domain/local-time.js';
 import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/subscription.js';
-import { canonicalTimezone } from '../domain/timezone.js';
 
 /*
  * A subscription's stored value: the field `<tag>` of its user's HASH (SPEC 3 leaves the
@@ -22,7 +21,7 @@ import { canonicalTimezone } from '../domain/timezone.js';
  * HASH of 15 named fields this is about a third of the bytes (bench/README.md).
  */
 
-export const ENCODING = 'A';
+const ENCODING = 'A';
 /** The `paused` character of a paused subscription; the claim script compares with it. */
 export const PAUSED_FLAG = '1';
 const TIME_DIGITS = 8;
@@ -68,11 +67,6 @@ export function decodeSubscription(key: SubscriptionKey, value: string): StoredS
   };
 }
 
-/** The stored timezone name of a value, as the scripts read it (for the ZSET it is in). */
-export function storedTimezone(value: string): string {
-  return value.slice(HEADER_LENGTH).split(',', 2)[1];
-}
-
 /** An instant as the header holds it (the claim script compares an instant with armedAt). */
 export function encodeInstant(instant: Date): string {
   return instant.getTime().toString(36).padStart(TIME_DIGITS, '0');
@@ -102,19 +96,4 @@ export function weekdayMask(days: readonly Weekday[]): number {
 
 function weekdaysOf(mask: number): Weekday[] {
   return WEEKDAYS.filter((_, index) => (mask & (1 << index)) !== 0);
-}
-
-const answeredZones = new Map<string, string>();
-
-/**
- * A zone stored before chime spelled zones as tzdata does (`Asia/Calcutta`) is answered in
- * IANA's spelling; its keys move to that name at the subscription's next write.
- */
-export function answeredZone(stored: string): string {
-  let answer = answeredZones.get(stored);
-  if (answer === undefined) {
-    answer = canonicalTimezone(stored);
-    answeredZones.set(stored, answer);
-  }
-  return answer;
 }
