@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import pLimit from 'p-limit';
 import { Clock } from '../common/clock.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
-import { ScoreRange, SubscriptionStore } from '../store/subscription.store.js';
+import { ScheduledMember, ScoreRange, SubscriptionStore } from '../store/subscription.store.js';
 import { ClaimCandidate, ClaimOutcome, ClaimStore } from '../store/claim.store.js';
 import { HandOffStore } from '../store/hand-off.store.js';
 import { DeliverySink } from '../domain/delivery-sink.js';
-import { fromScore, instantOf, weekdayOf } from '../domain/local-time.js';
+import { fromScore, instantOf, Weekday, weekdayOf } from '../domain/local-time.js';
 import { dueOccurrence, DueOccurrence } from '../domain/occurrence.js';
 import { LocalRange, localRanges, splitRange } from '../domain/window.js';
+import { BoundedMemo } from './bounded-memo.js';
 
 /** What a scan found: `due` = `enqueued` + `duplicates`; `skipped` ones are not sent. */
 export interface ScanCounts {
@@ -38,8 +39,18 @@ const STEP_MEMBERS = 2_500;
 /** Ranges are counted an hour of one zone's local times at a time, then minute by minute. */
 const MINUTES_PER_RANGE = 60;
 const COUNTS_PER_ROUND_TRIP = 1000;
+/**
+ * A scan first reads, uncounted, the ranges that hold at most this many members (a tick's
+ * new minute of a zone in a bucket: about 2 at 1M subscriptions, 20 at 10M); a larger one
+ * costs this many members read for nothing before it is counted. Not below the floor:
+ * a window of many ranges (catch-up, replay) is counted from the start.
+ */
+const SMALL_RANGE_MEMBERS = 100;
+const SMALL_RANGE_MIN_LIMIT = 10;
 /** Zone windows whose ranges are kept: a tick's zones, a few times over. */
 const ZONE_RANGES_KEPT = 5000;
+/** Local times whose instants are kept: a tick's zones and minutes, many times over. */
+const INSTANTS_KEPT = 20_000;
 
 type ZoneRange = LocalRange & ScoreRange;
 
@@ -50,7 +61,10 @@ type ZoneRange = LocalRange & ScoreRange;
  */
 @Injectable()
 export class OccurrenceDispatcher {
-  private readonly rangesByZone = new Map<string, LocalRange[]>();
+  private readonly rangesByZone = new BoundedMemo<LocalRange[]>(ZONE_RANGES_KEPT);
+  /** Every bucket of a tick holds the same zones' same minutes: their instants are kept. */
+  private readonly instants = new BoundedMemo<Date>(INSTANTS_KEPT);
+  private readonly weekdays = new BoundedMemo<Weekday>(INSTANTS_KEPT);
 
   constructor(
     private readonly subscriptions: SubscriptionStore,
@@ -140,8 +154,9 @@ export class OccurrenceDispatcher {
     const hours = zones.flatMap(({ bucket, timezone }) =>
       rangesOf(timezone).map((range) => ({ bucket, timezone, ...range })),
     );
-    let next: Promise<ClaimCandidate[]> | null = null;
-    for await (const step of this.steps(hours)) {
+    const { found, unread } = await this.readSmallRanges(hours);
+    let next: Promise<ClaimCandidate[]> | null = found.length > 0 ? Promise.resolve(found) : null;
+    for await (const step of this.steps(unread)) {
       const reading = this.candidatesOf(step);
       // Awaited below; this only keeps a failure while the caller works from going unhandled.
       reading.catch(() => undefined);
@@ -156,16 +171,9 @@ export class OccurrenceDispatcher {
    * the same window, so the answers are kept (a bounded number of them).
    */
   private zoneRanges(timezone: string, from: Date, to: Date): LocalRange[] {
-    const key = `${timezone}|${from.getTime()}|${to.getTime()}`;
-    let ranges = this.rangesByZone.get(key);
-    if (!ranges) {
-      if (this.rangesByZone.size >= ZONE_RANGES_KEPT) this.rangesByZone.clear();
-      ranges = localRanges(timezone, from, to).flatMap((range) =>
-        splitRange(range, MINUTES_PER_RANGE),
-      );
-      this.rangesByZone.set(key, ranges);
-    }
-    return ranges;
+    return this.rangesByZone.get(`${timezone}|${from.getTime()}|${to.getTime()}`, () =>
+      localRanges(timezone, from, to).flatMap((range) => splitRange(range, MINUTES_PER_RANGE)),
+    );
   }
 
   /** The ranges that hold members, packed into steps of about STEP_MEMBERS members. */
@@ -204,17 +212,45 @@ export class OccurrenceDispatcher {
     }
   }
 
+  /**
+   * A tick's ranges, each a zone's new minute or few in one bucket, mostly hold a few
+   * members: they are read at once, a round trip for them all, and only the ones that hold
+   * more than a few (a burst) are counted and read in steps. Each range reads at most
+   * `limit + 1` members a score, so what this holds stays within a few steps.
+   */
+  private async readSmallRanges(
+    ranges: readonly ZoneRange[],
+  ): Promise<{ found: ClaimCandidate[]; unread: ZoneRange[] }> {
+    const limit = Math.min(SMALL_RANGE_MEMBERS, Math.floor(STEP_MEMBERS / ranges.length));
+    if (ranges.length === 0 || limit < SMALL_RANGE_MIN_LIMIT)
+      return { found: [], unread: [...ranges] };
+    const members = await this.subscriptions.membersUpTo(ranges, limit);
+    const read = ranges.filter((_, index) => members[index] !== null);
+    const found = this.candidatesAmong(
+      read,
+      members.filter((found) => found !== null),
+    );
+    return { found, unread: ranges.filter((_, index) => members[index] === null) };
+  }
+
   private async candidatesOf(ranges: readonly ZoneRange[]): Promise<ClaimCandidate[]> {
-    const members = await this.subscriptions.membersInRanges(ranges);
+    return this.candidatesAmong(ranges, await this.subscriptions.membersInRanges(ranges));
+  }
+
+  /** Each range's members as claim candidates, the instants of their local times kept. */
+  private candidatesAmong(
+    ranges: readonly ZoneRange[],
+    members: readonly ScheduledMember[][],
+  ): ClaimCandidate[] {
     const now = this.clock.now().getTime();
-    const instantAt = memoised((key: string) => {
-      const [localDate, score, timezone] = key.split('|');
-      return instantOf(localDate, fromScore(Number(score)), timezone);
-    });
+    const instantAt = (localDate: string, score: number, timezone: string) =>
+      this.instants.get(`${localDate}|${score}|${timezone}`, () =>
+        instantOf(localDate, fromScore(score), timezone),
+      );
     return ranges.flatMap(({ timezone, localDate }, index) => {
-      const weekday = weekdayOf(localDate);
+      const weekday = this.weekdays.get(localDate, () => weekdayOf(localDate));
       return members[index].map((member) => {
-        const instant = instantAt(`${localDate}|${member.score}|${timezone}`);
+        const instant = instantAt(localDate, member.score, timezone);
         const late = now > instant.getTime();
         return { occurrence: dueOccurrence(member, { localDate, instant }, late), weekday };
       });
@@ -258,17 +294,4 @@ export class OccurrenceDispatcher {
     this.metrics.occurrencesSkipped.inc(skipped);
     return won;
   }
-}
-
-/** `compute` answered once per argument, for the length of one scan. */
-function memoised<T>(compute: (key: string) => T): (key: string) => T {
-  const answers = new Map<string, T>();
-  return (key) => {
-    let answer = answers.get(key);
-    if (answer === undefined) {
-      answer = compute(key);
-      answers.set(key, answer);
-    }
-    return answer;
-  };
 }
