@@ -247,12 +247,13 @@ export class OccurrenceDispatcher {
       this.instants.get(`${localDate}|${score}|${timezone}`, () =>
         instantOf(localDate, fromScore(score), timezone),
       );
-    return ranges.flatMap(({ timezone, localDate }, index) => {
+    return ranges.flatMap(({ bucket, timezone, localDate }, index) => {
       const weekday = this.weekdays.get(localDate, () => weekdayOf(localDate));
       return members[index].map((member) => {
         const instant = instantAt(localDate, member.score, timezone);
         const late = now > instant.getTime();
-        return { occurrence: dueOccurrence(member, { localDate, instant }, late), weekday };
+        const occurrence = dueOccurrence(member, { localDate, instant }, late);
+        return { occurrence, weekday, bucket };
       });
     });
   }
