@@ -222,13 +222,13 @@ export class OccurrenceDispatcher {
     ranges: readonly ZoneRange[],
   ): Promise<{ found: ClaimCandidate[]; unread: ZoneRange[] }> {
     const limit = Math.min(SMALL_RANGE_MEMBERS, Math.floor(STEP_MEMBERS / ranges.length));
-    if (ranges.length === 0 || limit < SMALL_RANGE_MIN_LIMIT)
+    if (ranges.length === 0 || limit < SMALL_RANGE_MIN_LIMIT) {
       return { found: [], unread: [...ranges] };
+    }
     const members = await this.subscriptions.membersUpTo(ranges, limit);
-    const read = ranges.filter((_, index) => members[index] !== null);
     const found = this.candidatesAmong(
-      read,
-      members.filter((found) => found !== null),
+      ranges.filter((_, index) => members[index] !== null),
+      members.filter((range) => range !== null),
     );
     return { found, unread: ranges.filter((_, index) => members[index] === null) };
   }
@@ -243,14 +243,18 @@ export class OccurrenceDispatcher {
     members: readonly ScheduledMember[][],
   ): ClaimCandidate[] {
     const now = this.clock.now().getTime();
-    const instantAt = (localDate: string, score: number, timezone: string) =>
-      this.instants.get(`${localDate}|${score}|${timezone}`, () =>
-        instantOf(localDate, fromScore(score), timezone),
-      );
     return ranges.flatMap(({ bucket, timezone, localDate }, index) => {
       const weekday = this.weekdays.get(localDate, () => weekdayOf(localDate));
+      // A range's members come score by score: the instant is looked up once per score.
+      let score = -1;
+      let instant = new Date(0);
       return members[index].map((member) => {
-        const instant = instantAt(localDate, member.score, timezone);
+        if (member.score !== score) {
+          score = member.score;
+          instant = this.instants.get(`${localDate}|${score}|${timezone}`, () =>
+            instantOf(localDate, fromScore(member.score), timezone),
+          );
+        }
         const late = now > instant.getTime();
         const occurrence = dueOccurrence(member, { localDate, instant }, late);
         return { occurrence, weekday, bucket };
