@@ -3,6 +3,7 @@ import { DEFAULT_OCCURRENCE_RULES } from './decision.js';
 import { formatHHMM, parseHHMM, WEEKDAYS } from './local-time.js';
 import { Policy } from './policy.js';
 import { PreviewedSubscription, previewOccurrences } from './preview.js';
+import { quietReasonsAt } from './quiet.js';
 import { nextOccurrence } from './schedule.js';
 
 const at = (iso: string) => new Date(iso);
@@ -118,7 +119,8 @@ describe('previewOccurrences', () => {
     );
   });
 
-  it('previews 100 occurrences under four quiet windows in a few milliseconds', () => {
+  // Its speed is bench:preview's to measure (bench/README.md), not a timed assertion here.
+  it('previews 100 occurrences under four quiet windows, each held one leaving outside them all', () => {
     const sub = subscription({
       time: '06:45',
       timezone: 'America/New_York',
@@ -135,16 +137,14 @@ describe('previewOccurrences', () => {
       onQuiet: 'hold',
       snoozeUntil: null,
     };
-    const took = (start: string) => {
-      const begin = performance.now();
-      const items = previewOccurrences(sub, { ...policy }, at(start), 100);
-      expect(items).toHaveLength(100);
-      return performance.now() - begin;
-    };
-    took('2030-01-01T00:00:00Z'); // the code paths warm up in another year
-    const cold = took('2026-09-01T00:00:00Z');
-    const warm = Math.min(...[1, 2, 3, 4, 5].map(() => took('2026-09-01T00:00:00Z')));
-    expect(cold).toBeLessThan(25);
-    expect(warm).toBeLessThan(5);
+    const items = previewOccurrences(sub, policy, at('2026-09-01T00:00:00Z'), 100);
+    expect(items).toHaveLength(100);
+    const held = items.filter(({ outcome }) => outcome === 'hold');
+    expect(held.length).toBeGreaterThan(0);
+    for (const { scheduledFor, sendAt, reasons } of held) {
+      expect(sendAt!.getTime()).toBeGreaterThan(scheduledFor.getTime());
+      expect(quietReasonsAt(policy, sendAt!)).toEqual([]);
+      expect(reasons).toContain('quiet-hours');
+    }
   });
 });
