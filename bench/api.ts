@@ -1,0 +1,193 @@
+/*
+ * The subscribe API's speed (issue 13): chime's PUT, GET and PATCH of one subscription
+ * against a minimal Fastify + ioredis server doing the same writes (support/api-baseline.ts),
+ * one after the other in the same run, with autocannon in this process. Starts its own
+ * redis-server; see bench/README.md.
+ *
+ *   npm run bench:api
+ *
+ * BENCH_CHIME_MAIN=<path to another tree's dist/main.js> measures that build instead (before
+ * and after); BENCH_CPU_PROFILE=<dir> writes a CPU profile of chime's measured PUT phase.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { freePort, startRedisServer, stopProcess } from '../test/support/redis-server.js';
+import {
+  CONNECTIONS,
+  load,
+  LoadFigures,
+  localHHMM,
+  MEASURE_S,
+  Operation,
+  Requests,
+  TARGET,
+  WARM_UP_S,
+  ZONES,
+} from './support/api-load.js';
+import { Cleanup, printLoadAtEnd, printMachine } from './support/burst-setup.js';
+import { fixed, printTable, thousands } from './support/report.js';
+
+const CHIME_MAIN = resolve(process.env.BENCH_CHIME_MAIN ?? 'dist/main.js');
+const BASELINE = fileURLToPath(new URL('./support/api-baseline.js', import.meta.url));
+const PROFILER = fileURLToPath(new URL('./support/profile-on-signal.js', import.meta.url));
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
+const API_TOKEN = 'bench-api-token-0123456789';
+const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+const OPERATIONS: Operation[] = ['PUT', 'GET', 'PATCH'];
+const GOAL_RATIO = 0.6;
+const GOAL_P99_MS = 25;
+const RUN_BOUND_MS = 5 * 60_000;
+const HOUR_MS = 3_600_000;
+
+interface Server {
+  readonly name: string;
+  readonly baseUrl: string;
+  readonly child: ChildProcess;
+}
+
+/** Starts `node <script>` with `env` (stdout and stderr to a file) and waits for its port. */
+async function startServer(
+  name: string,
+  args: string[],
+  env: Record<string, string>,
+  logDir: string,
+): Promise<Server> {
+  const port = await freePort();
+  const log = createWriteStream(join(logDir, `${name}.log`));
+  await new Promise((ready) => log.once('open', ready));
+  const child = spawn('node', args, {
+    cwd: logDir,
+    env: { PATH: process.env.PATH, PORT: String(port), ...env },
+    stdio: ['ignore', log, log],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited; see ${logDir}/${name}.log`);
+    const up = await fetch(`${baseUrl}/health/ready`).then(
+      (response) => response.status < 500,
+      () => false,
+    );
+    if (up) return { name, baseUrl, child };
+    await new Promise((wait) => setTimeout(wait, 100));
+  }
+  throw new Error(`${name} did not answer within 20 s; see ${logDir}/${name}.log`);
+}
+
+/** Warm-up, then the measured run, of each operation in turn. */
+async function measure(server: Server, requests: Requests): Promise<LoadFigures[]> {
+  const figures: LoadFigures[] = [];
+  for (const operation of OPERATIONS) {
+    await load(server.baseUrl, requests, operation, WARM_UP_S);
+    const profiling = PROFILE_DIR !== undefined && server.name === 'chime' && operation === 'PUT';
+    if (profiling) server.child.kill('SIGUSR2');
+    const measured = await load(server.baseUrl, requests, operation, MEASURE_S);
+    if (profiling) server.child.kill('SIGUSR2');
+    console.log(
+      `${server.name} ${operation}: ${thousands(measured.perSecond)}/s, p50 ${measured.p50} ms, ` +
+        `p99 ${measured.p99} ms, ${measured.ok} 2xx, ${measured.failed} not`,
+    );
+    figures.push(measured);
+  }
+  return figures;
+}
+
+function report(chime: LoadFigures[], baseline: LoadFigures[]): void {
+  const rows = chime.map((ours, index) => {
+    const theirs = baseline[index];
+    const ratio = ours.perSecond / theirs.perSecond;
+    const met = ours.operation !== 'PUT' ? '-' : ratio >= GOAL_RATIO && ours.p99 <= GOAL_P99_MS;
+    return [
+      ours.operation,
+      thousands(ours.perSecond),
+      `${ours.p50} / ${ours.p99}`,
+      thousands(theirs.perSecond),
+      `${theirs.p50} / ${theirs.p99}`,
+      fixed(ratio, 2),
+      met === '-' ? '-' : met ? 'met' : 'NOT met',
+    ];
+  });
+  printTable(
+    `chime against the baseline (${CONNECTIONS} connections, ${MEASURE_S} s after ${WARM_UP_S} s)`,
+    [
+      'request',
+      'chime 2xx/s',
+      'chime p50 / p99 ms',
+      'baseline 2xx/s',
+      'baseline p50 / p99 ms',
+      'ratio',
+      `goal (>= ${GOAL_RATIO}, p99 <= ${GOAL_P99_MS} ms)`,
+    ],
+    rows,
+  );
+  const failed = [...chime, ...baseline].filter((figures) => figures.failed > 0);
+  for (const { operation, failed: count } of failed) {
+    console.log(`WARNING: ${count} ${operation} requests were not answered 2xx`);
+  }
+}
+
+async function main(): Promise<void> {
+  const cleanup = new Cleanup();
+  cleanup.bound(RUN_BOUND_MS);
+  try {
+    const redis = await startRedisServer(undefined, [
+      '--hash-max-listpack-value',
+      '512',
+      '--zset-max-listpack-entries',
+      '1024',
+    ]);
+    cleanup.add(() => redis.stop());
+    const admin = new Redis(redis.url);
+    cleanup.add(() => admin.disconnect());
+    await printMachine(admin);
+    const logDir = mkdtempSync(join(tmpdir(), 'chime-bench-api-'));
+    const chimeEnv = {
+      REDIS_URL: redis.url,
+      KEY_PREFIX: 'bench-api',
+      API_TOKEN,
+      ADMIN_TOKEN,
+      RATE_LIMIT_PER_MINUTE: '0',
+      // The bench's target is a loopback URL (never called: the time is 12 h ahead).
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      ...(PROFILE_DIR
+        ? { NODE_OPTIONS: `--import=${PROFILER}`, CHIME_CPU_PROFILE_DIR: resolve(PROFILE_DIR) }
+        : {}),
+    };
+    console.log(`chime: node ${CHIME_MAIN}, its defaults but ${settings(chimeEnv)}`);
+    console.log(`logs (chime's at LOG_LEVEL's default) in ${logDir}`);
+    const chime = await startServer('chime', [CHIME_MAIN], chimeEnv, logDir);
+    cleanup.add(() => stopProcess(chime.child));
+    const baselineEnv = { REDIS_URL: redis.url, KEY_PREFIX: 'bench-baseline' };
+    const baseline = await startServer('baseline', [BASELINE], baselineEnv, logDir);
+    cleanup.add(() => stopProcess(baseline.child));
+
+    const later = Date.now() + 12 * HOUR_MS;
+    const times = ZONES.map((zone) =>
+      [0, 1, 2].map((minutes) => localHHMM(new Date(later + minutes * 60_000), zone)),
+    );
+    const zones = ZONES.map((zone, index) => `${zone} ${times[index][0]}`).join(', ');
+    console.log(
+      `PUT: a new user each request, webhook ${TARGET}, the time 12 h ahead in ${zones}; ` +
+        'GET and PATCH (its time a minute or two later) of the users PUT created, in turn',
+    );
+    const ours = await measure(chime, new Requests('c', API_TOKEN, times));
+    const theirs = await measure(baseline, new Requests('b', API_TOKEN, times));
+    report(ours, theirs);
+    printLoadAtEnd();
+  } finally {
+    await cleanup.run();
+  }
+}
+
+function settings(env: Record<string, string>): string {
+  return Object.entries(env)
+    .filter(([name]) => !['REDIS_URL', 'NODE_OPTIONS', 'CHIME_CPU_PROFILE_DIR'].includes(name))
+    .map(([name, value]) => (name.endsWith('TOKEN') ? `${name} set` : `${name}=${value}`))
+    .join(', ');
+}
+
+await main();
