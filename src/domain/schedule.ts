@@ -1,13 +1,6 @@
-import {
-  addDays,
-  instantOf,
-  localDateOf,
-  parseHHMM,
-  TimeOfDay,
-  Weekday,
-  weekdayOf,
-} from './local-time.js';
+import { instantOf, parseHHMM, TimeOfDay, Weekday, WEEKDAYS, weekdayOf } from './local-time.js';
 import { DstChoice, resolveLocalTime } from './dst.js';
+import { plusDays, weekdayIndexOf, zoneClock } from './zone-clock.js';
 import type { DueOccurrence } from './occurrence.js';
 import { Subscription, SubscriptionFields } from './subscription.js';
 
@@ -45,9 +38,9 @@ export function sameSchedule(a: SubscriptionFields, b: SubscriptionFields): bool
  * `dst` choice skips a time inside a spring-forward gap.
  */
 export function occurrenceOn(schedule: Schedule, localDate: string): Occurrence | null {
-  if (!schedule.days.includes(weekdayOf(localDate))) return null;
+  if (!schedule.days.includes(WEEKDAYS[weekdayIndexOf(localDate)])) return null;
   const { time, timezone, dst } = schedule;
-  if (!dst) return { localDate, instant: instantOf(localDate, time, timezone) };
+  if (!dst) return { localDate, instant: new Date(zoneClock(timezone).instantOf(localDate, time)) };
   const { instant } = resolveLocalTime(localDate, time, timezone, dst);
   return instant && { localDate, instant };
 }
@@ -55,9 +48,9 @@ export function occurrenceOn(schedule: Schedule, localDate: string): Occurrence 
 /** The first occurrence at or after `notBefore`; null only when no weekday is enabled. */
 export function nextOccurrence(schedule: Schedule, notBefore: Date): Occurrence | null {
   if (schedule.days.length === 0) return null;
-  const today = localDateOf(notBefore, schedule.timezone);
+  const today = zoneClock(schedule.timezone).localDateOf(notBefore.getTime());
   for (let offset = -1; offset <= 8; offset++) {
-    const occurrence = occurrenceOn(schedule, addDays(today, offset));
+    const occurrence = occurrenceOn(schedule, plusDays(today, offset));
     if (occurrence && occurrence.instant.getTime() >= notBefore.getTime()) return occurrence;
   }
   return null;
