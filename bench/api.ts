@@ -28,13 +28,17 @@ import {
   WARM_UP_S,
   ZONES,
 } from './support/api-load.js';
+import { machineCpuMs, processCpuMs } from './support/burst-sampler.js';
 import { Cleanup, printLoadAtEnd, printMachine } from './support/burst-setup.js';
+import { redisCpuMs } from './support/probe.js';
 import { fixed, printTable, thousands } from './support/report.js';
 
 const CHIME_MAIN = resolve(process.env.BENCH_CHIME_MAIN ?? 'dist/main.js');
 const BASELINE = fileURLToPath(new URL('./support/api-baseline.js', import.meta.url));
 const PROFILER = fileURLToPath(new URL('./support/profile-on-signal.js', import.meta.url));
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
+/** BENCH_CHIME_ONLY=1 skips the baseline (profiling); the table then is not printed. */
+const CHIME_ONLY = process.env.BENCH_CHIME_ONLY === '1';
 const API_TOKEN = 'bench-api-token-0123456789';
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const OPERATIONS: Operation[] = ['PUT', 'GET', 'PATCH'];
@@ -78,25 +82,51 @@ async function startServer(
   throw new Error(`${name} did not answer within 20 s; see ${logDir}/${name}.log`);
 }
 
+interface Measured extends LoadFigures {
+  /** CPU per 2xx answer, in microseconds: the server's, Redis', and the rest of the machine's. */
+  readonly serverCpuUs: number;
+  readonly redisCpuUs: number;
+  readonly othersCpuUs: number;
+}
+
 /** Warm-up, then the measured run, of each operation in turn. */
-async function measure(server: Server, requests: Requests): Promise<LoadFigures[]> {
-  const figures: LoadFigures[] = [];
+async function measure(server: Server, requests: Requests, admin: Redis): Promise<Measured[]> {
+  const figures: Measured[] = [];
+  const cpu = async () => {
+    const [own, redis] = [processCpuMs(server.child.pid!), await redisCpuMs(admin)];
+    const bench = process.cpuUsage();
+    return {
+      own,
+      redis,
+      others: machineCpuMs() - own - redis - (bench.user + bench.system) / 1000,
+    };
+  };
   for (const operation of OPERATIONS) {
     await load(server.baseUrl, requests, operation, WARM_UP_S);
     const profiling = PROFILE_DIR !== undefined && server.name === 'chime' && operation === 'PUT';
     if (profiling) server.child.kill('SIGUSR2');
+    const before = await cpu();
     const measured = await load(server.baseUrl, requests, operation, MEASURE_S);
+    const after = await cpu();
     if (profiling) server.child.kill('SIGUSR2');
+    const perRequest = (ms: number) => (ms * 1000) / measured.ok;
+    const spent = {
+      serverCpuUs: perRequest(after.own - before.own),
+      redisCpuUs: perRequest(after.redis - before.redis),
+      othersCpuUs: perRequest(after.others - before.others),
+    };
     console.log(
       `${server.name} ${operation}: ${thousands(measured.perSecond)}/s, p50 ${measured.p50} ms, ` +
-        `p99 ${measured.p99} ms, ${measured.ok} 2xx, ${measured.failed} not`,
+        `p99 ${measured.p99} ms, ${measured.ok} 2xx, ${measured.failed} not; CPU per 2xx: ` +
+        `${server.name} ${thousands(spent.serverCpuUs)} us, redis ${thousands(spent.redisCpuUs)} us, ` +
+        `other processes ${thousands(spent.othersCpuUs)} us`,
     );
-    figures.push(measured);
+    figures.push({ ...measured, ...spent });
   }
   return figures;
 }
 
-function report(chime: LoadFigures[], baseline: LoadFigures[]): void {
+function report(chime: Measured[], baseline: Measured[]): void {
   const rows = chime.map((ours, index) => {
     const theirs = baseline[index];
     const ratio = ours.perSecond / theirs.perSecond;
@@ -108,6 +138,7 @@ function report(chime: LoadFigures[], baseline: LoadFigures[]): void {
       thousands(theirs.perSecond),
       `${theirs.p50} / ${theirs.p99}`,
       fixed(ratio, 2),
+      `${thousands(ours.serverCpuUs)} / ${thousands(theirs.serverCpuUs)}`,
       met === '-' ? '-' : met ? 'met' : 'NOT met',
     ];
   });
@@ -120,6 +151,7 @@ function report(chime: LoadFigures[], baseline: LoadFigures[]): void {
       'baseline 2xx/s',
       'baseline p50 / p99 ms',
       'ratio',
+      'server CPU us per 2xx, chime / baseline',
       `goal (>= ${GOAL_RATIO}, p99 <= ${GOAL_P99_MS} ms)`,
     ],
     rows,
@@ -174,8 +206,9 @@ async function main(): Promise<void> {
       `PUT: a new user each request, webhook ${TARGET}, the time 12 h ahead in ${zones}; ` +
         'GET and PATCH (its time a minute or two later) of the users PUT created, in turn',
     );
-    const ours = await measure(chime, new Requests('c', API_TOKEN, times));
-    const theirs = await measure(baseline, new Requests('b', API_TOKEN, times));
+    const ours = await measure(chime, new Requests('c', API_TOKEN, times), admin);
+    if (CHIME_ONLY) return;
+    const theirs = await measure(baseline, new Requests('b', API_TOKEN, times), admin);
     report(ours, theirs);
     printLoadAtEnd();
   } finally {
