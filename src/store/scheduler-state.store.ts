@@ -26,6 +26,11 @@ export abstract class SchedulerStateStore {
    */
   abstract state(bucket?: number): Promise<SchedulerState>;
 
+  /** A bucket's horizon alone, as `state(bucket)` has it: what a subscription write asks. */
+  async horizon(bucket: number): Promise<Date | null> {
+    return (await this.state(bucket)).horizon;
+  }
+
   /** Moves a bucket's horizon forward (never back) before its scan starts. */
   abstract advanceHorizon(bucket: number, to: Date): Promise<void>;
 
