@@ -7,7 +7,8 @@
  *   npm run bench:api
  *
  * BENCH_CHIME_MAIN=<path to another tree's dist/main.js> measures that build instead (before
- * and after); BENCH_CPU_PROFILE=<dir> writes a CPU profile of chime's measured PUT phase.
+ * and after); BENCH_CPU_PROFILE=<dir> writes CPU profiles of chime's measured phases
+ * (chime-<pid>-1 PUT, -2 GET, -3 PATCH).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, mkdtempSync } from 'node:fs';
@@ -39,6 +40,9 @@ const PROFILER = fileURLToPath(new URL('./support/profile-on-signal.js', import.
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 /** BENCH_CHIME_ONLY=1 skips the baseline (profiling); the table then is not printed. */
 const CHIME_ONLY = process.env.BENCH_CHIME_ONLY === '1';
+/** chime's NODE_OPTIONS, if any: BENCH_CHIME_NODE_OPTIONS, or the profiler's `--import`. */
+const CHIME_NODE_OPTIONS =
+  process.env.BENCH_CHIME_NODE_OPTIONS ?? (PROFILE_DIR ? `--import=${PROFILER}` : undefined);
 const API_TOKEN = 'bench-api-token-0123456789';
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const OPERATIONS: Operation[] = ['PUT', 'GET', 'PATCH'];
@@ -63,7 +67,7 @@ async function startServer(
   const port = await freePort();
   const log = createWriteStream(join(logDir, `${name}.log`));
   await new Promise((ready) => log.once('open', ready));
-  const child = spawn('node', args, {
+  const child = spawn(process.execPath, args, {
     cwd: logDir,
     env: { PATH: process.env.PATH, PORT: String(port), ...env },
     stdio: ['ignore', log, log],
@@ -103,7 +107,7 @@ async function measure(server: Server, requests: Requests, admin: Redis): Promis
   };
   for (const operation of OPERATIONS) {
     await load(server.baseUrl, requests, operation, WARM_UP_S);
-    const profiling = PROFILE_DIR !== undefined && server.name === 'chime' && operation === 'PUT';
+    const profiling = PROFILE_DIR !== undefined && server.name === 'chime';
     if (profiling) server.child.kill('SIGUSR2');
     const before = await cpu();
     const measured = await load(server.baseUrl, requests, operation, MEASURE_S);
@@ -185,9 +189,8 @@ async function main(): Promise<void> {
       RATE_LIMIT_PER_MINUTE: '0',
       // The bench's target is a loopback URL (never called: the time is 12 h ahead).
       WEBHOOK_ALLOW_PRIVATE: 'true',
-      ...(PROFILE_DIR
-        ? { NODE_OPTIONS: `--import=${PROFILER}`, CHIME_CPU_PROFILE_DIR: resolve(PROFILE_DIR) }
-        : {}),
+      ...(PROFILE_DIR ? { CHIME_CPU_PROFILE_DIR: resolve(PROFILE_DIR) } : {}),
+      ...(CHIME_NODE_OPTIONS ? { NODE_OPTIONS: CHIME_NODE_OPTIONS } : {}),
     };
     console.log(`chime: node ${CHIME_MAIN}, its defaults but ${settings(chimeEnv)}`);
     console.log(`logs (chime's at LOG_LEVEL's default) in ${logDir}`);
