@@ -14,8 +14,8 @@ const FAIL_FAST = { enableOfflineQueue: false, maxRetriesPerRequest: 1 } as cons
 
 /**
  * The commands that concurrent requests send in one turn of the event loop leave in one
- * write: each socket write is a system call, and one per command was a fifth of a
- * subscription write's CPU in chime and half of Redis' (bench/README.md, bench:api).
+ * socket write, and Redis reads them at once: a write per command was a fifth of a PUT's
+ * sampled time in chime, and pipelining halves Redis' CPU per PUT (bench/README.md).
  */
 const AUTO_PIPELINING = { enableAutoPipelining: true } as const;
 
