@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     cleanup.add(() => redis.stop());
     const admin = new Redis(redis.url);
     cleanup.add(() => admin.disconnect());
-    await printMachine(admin);
+    await printMachine(admin, process.env.BENCH_CHIME_MAIN === undefined);
     const logDir = mkdtempSync(join(tmpdir(), 'chime-bench-api-'));
     const chimeEnv = {
       REDIS_URL: redis.url,
