@@ -5,6 +5,29 @@ const common = {
   transform: { '^.+\\.ts$': tsJest },
 };
 
+/**
+ * Suites that prove SPEC 4 over HTTP alone (no Redis client of their own), run again with
+ * chime on a 3-master Redis Cluster and on a Sentinel group: on time and once, changes win
+ * and retries (delivery-on-time), the replay (admin-ticks), a burst across a shutdown
+ * (delivery-lifecycle). On a cluster every key, script and queue moves to slots, so all
+ * three run there; behind Sentinel chime talks to one primary, as on one node, once it is
+ * found, so the two quick ones suffice (the minute-bound on-time suite would add a minute).
+ * SPEC 3, 7 and 8 on a cluster or Sentinel have their own suites (cluster-chime,
+ * redis-cluster, redis-sentinel, replica-*); the rest run on one node, where they read Redis
+ * directly. The suite stays well under 10 minutes.
+ */
+const TOPOLOGY_SUITES = {
+  cluster: ['delivery-on-time', 'admin-ticks', 'delivery-lifecycle'],
+  sentinel: ['admin-ticks', 'delivery-lifecycle'],
+};
+const topologyProject = (topology) => ({
+  ...common,
+  displayName: `e2e-${topology}`,
+  testMatch: TOPOLOGY_SUITES[topology].map((name) => `<rootDir>/test/${name}.e2e-spec.ts`),
+  // Each suite starts its own servers (topology-env-*.ts).
+  setupFilesAfterEnv: [`<rootDir>/test/support/topology-env-${topology}.ts`],
+});
+
 /** Unit specs sit beside the code; e2e specs start the built app and real Redis. */
 export default {
   projects: [
@@ -16,6 +39,8 @@ export default {
       globalSetup: '<rootDir>/test/support/redis-server.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
+    topologyProject('cluster'),
+    topologyProject('sentinel'),
   ],
   // Jest reads this only at the top level; e2e hooks start real processes.
   testTimeout: 30000,

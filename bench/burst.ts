@@ -4,6 +4,11 @@
  * a local sink in a process of its own. Starts its own redis-server; see bench/README.md.
  *
  *   npm run bench:burst -- [N]     (N defaults to 100,000)
+ *
+ * With `BENCH_QUIET_SHARE=0.1`, that share of the users has quiet hours from a minute before
+ * the instant to QUIET_MINUTES after it (issue 14): their occurrences are held and leave,
+ * in a burst of their own, when the window ends; the others leave on time. Each group is
+ * reported on its own.
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +17,7 @@ import { API_TOKEN, startChime } from '../test/support/chime-process.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { seedThroughApi } from './support/api-seed.js';
 import { analyse, arrivalsPerSecond } from './support/burst-analysis.js';
+import type { SinkRecords } from './support/burst-sink.js';
 import { BurstRun, PhaseCost, printBurstReport } from './support/burst-report.js';
 import { BurstSampler, cpuSpent, Processes, readCpu } from './support/burst-sampler.js';
 import {
@@ -49,6 +55,12 @@ const LOOKAHEAD_MINUTES = Number(process.env.BENCH_LOOKAHEAD_MINUTES ?? 4);
 const LOOKAHEAD_MS = LOOKAHEAD_MINUTES * 60_000;
 const TAG = 'burst';
 const userIdOf = (index: number) => `u${index}`;
+const QUIET_SHARE = Number(process.env.BENCH_QUIET_SHARE ?? 0);
+const QUIET_EVERY = QUIET_SHARE > 0 ? Math.round(1 / QUIET_SHARE) : 0;
+const QUIET_COUNT = QUIET_EVERY > 0 ? Math.ceil(COUNT / QUIET_EVERY) : 0;
+/** Users 0, QUIET_EVERY, 2 * QUIET_EVERY ... are quiet at the instant. */
+const isQuiet = (index: number) => QUIET_EVERY > 0 && index % QUIET_EVERY === 0;
+const QUIET_MINUTES = 2;
 
 interface Stack {
   readonly admin: Redis;
@@ -95,6 +107,7 @@ async function main(cleanup: Cleanup): Promise<void> {
   const instant = wholeMinuteAfter(seedGuessMs + LOOKAHEAD_MS - 60_000 + 30_000);
   console.log(`${COUNT} subscriptions due at ${instant.toISOString()} (UTC)`);
   const before = await usedMemory(admin);
+  if (QUIET_COUNT > 0) await seedQuietPolicies(chimeUrls[0], instant.getTime());
   const seed = await seedThroughApi({
     baseUrl: chimeUrls[0],
     apiToken: API_TOKEN,
@@ -117,7 +130,13 @@ async function main(cleanup: Cleanup): Promise<void> {
   const claim = await measureClaim(processes, chimeUrls, afterSeeding, instant.getTime());
   const queued = await usedMemory(admin);
   const delivery = await measureDelivery(processes, sink, instant.getTime());
+  const releasedAt = instant.getTime() + QUIET_MINUTES * 60_000;
+  if (QUIET_COUNT > 0) {
+    await pollUntil(async () => (await sink.count()) >= COUNT, releasedAt + WAIT_AFTER_MS, 100);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
   const records = await sink.records();
+  const ids = expectedIds(instant);
   printBurstReport({
     count: COUNT,
     deliveryConcurrency: DELIVERY_CONCURRENCY,
@@ -126,12 +145,59 @@ async function main(cleanup: Cleanup): Promise<void> {
     seed: { seconds: seed.seconds, inFlight: SEED_IN_FLIGHT, claimedMeanwhile },
     memory: { before, seeded, queued, delivered: await usedMemory(admin) },
     claim,
-    delivery: { ...delivery, arrivals: arrivalsPerSecond(records, instant.getTime()) },
-    figures: analyse(records, expectedIds(instant), instant.getTime()),
+    delivery: {
+      ...delivery,
+      arrivals: arrivalsPerSecond(recordsOf(records, ids.onTime), instant.getTime()),
+    },
+    figures: analyse(records, ids.onTime, instant.getTime(), { only: ids.onTime }),
     outcomes: (await Scrape.of(chimeUrls)).byLabel('chime_deliveries_total', 'outcome'),
     goalMs: GOAL_MS,
   });
+  if (QUIET_COUNT > 0) printHeld(records, ids, instant.getTime(), releasedAt);
   printLoadAtEnd();
+}
+
+/** The quiet users' policies, through the API: quiet from a minute before the instant. */
+async function seedQuietPolicies(baseUrl: string, instant: number): Promise<void> {
+  const hhmm = (at: number) => new Date(at).toISOString().slice(11, 16);
+  const seed = await seedThroughApi({
+    baseUrl,
+    apiToken: API_TOKEN,
+    count: QUIET_COUNT,
+    inFlight: SEED_IN_FLIGHT,
+    body: {
+      timezone: 'UTC',
+      quietHours: [{ from: hhmm(instant - 60_000), to: hhmm(instant + QUIET_MINUTES * 60_000) }],
+    },
+    userId: (index) => userIdOf(index * QUIET_EVERY),
+    tag: TAG,
+    path: (index) => `/users/${userIdOf(index * QUIET_EVERY)}/policy`,
+    status: 200,
+  });
+  console.log(`${QUIET_COUNT} quiet users' policies set in ${seed.seconds.toFixed(1)} s`);
+}
+
+/** The held group against the end of its quiet window. */
+function printHeld(
+  records: SinkRecords,
+  ids: ExpectedIds,
+  instant: number,
+  releasedAt: number,
+): void {
+  const held = analyse(records, ids.held, releasedAt, { scheduledFor: instant, only: ids.held });
+  const ms = (value: number) => `${(value / 1000).toFixed(2)} s`;
+  console.log(`\nheld by quiet hours until ${new Date(releasedAt).toISOString()}:`);
+  console.log(
+    `  expected / received / distinct: ${held.expected} / ${held.received} / ${held.distinct}`,
+  );
+  console.log(`  before the window's end (inside quiet hours): ${held.early}`);
+  console.log(
+    `  duplicates / missing / wrong scheduledFor: ${held.duplicates} / ${held.missing} / ${held.wrongScheduledFor}`,
+  );
+  console.log(
+    `  first / p50 / p99 / last after the window's end: ${ms(held.firstMs)} / ${ms(held.p50Ms)} / ${ms(held.p99Ms)} / ${ms(held.lastMs)}`,
+  );
+  console.log(`  ${Math.round(held.perSecond)} a second`);
 }
 
 /** From the end of seeding until the burst is claimed (or 5 s before the instant). */
@@ -183,7 +249,7 @@ async function measureDelivery(
   sampler.start();
   toggleChimeProfilers(processes);
   const all = await pollUntil(
-    async () => (await sink.count()) >= COUNT,
+    async () => (await sink.count()) >= COUNT - QUIET_COUNT,
     instant + WAIT_AFTER_MS,
     50,
   );
@@ -201,10 +267,31 @@ function toggleChimeProfilers({ chimePids }: Processes): void {
   if (PROFILE_DIR) for (const pid of chimePids) process.kill(pid, 'SIGUSR2');
 }
 
-/** Every occurrence id the burst should deliver: `<userId>|<tag>|<local date>`. */
-function expectedIds(instant: Date): Set<string> {
+/** The records of the ids in `group`. */
+function recordsOf(records: SinkRecords, group: ReadonlySet<string>): SinkRecords {
+  const kept = records.ids.flatMap((id, index) => (group.has(id) ? [index] : []));
+  const pick = (values: Float64Array) => Float64Array.from(kept, (index) => values[index]);
+  return {
+    ids: kept.map((index) => records.ids[index]),
+    receivedAt: pick(records.receivedAt),
+    receivedWall: pick(records.receivedWall),
+    scheduledFor: pick(records.scheduledFor),
+  };
+}
+
+interface ExpectedIds {
+  readonly onTime: Set<string>;
+  readonly held: Set<string>;
+}
+
+/** Every occurrence id the burst should deliver (`<userId>|<tag>|<local date>`), by group. */
+function expectedIds(instant: Date): ExpectedIds {
   const localDate = instant.toISOString().slice(0, 10);
-  return new Set(Array.from({ length: COUNT }, (_, i) => `${userIdOf(i)}|${TAG}|${localDate}`));
+  const ids: ExpectedIds = { onTime: new Set(), held: new Set() };
+  for (let index = 0; index < COUNT; index++) {
+    (isQuiet(index) ? ids.held : ids.onTime).add(`${userIdOf(index)}|${TAG}|${localDate}`);
+  }
+  return ids;
 }
 
 const cleanup = new Cleanup();

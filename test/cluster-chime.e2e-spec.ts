@@ -2,9 +2,11 @@ import { ADMIN_TOKEN, API_TOKEN, ChimeProcess, startChime } from './support/chim
 import {
   deliveries,
   floorToMinute,
+  MINUTE_MS,
   replayMinute,
   subscribeAt,
   uniqueUser,
+  utcHHMM,
 } from './support/delivery-api.js';
 import { request } from './support/http.js';
 import { type RedisCluster, startRedisCluster } from './support/redis-cluster.js';
@@ -72,5 +74,55 @@ describe('chime on a Redis Cluster (the bucketed layout)', () => {
       () => JSON.stringify(scheduler),
     );
     expect(scheduler.failedTicks).toBe(0);
+  }, 90_000);
+
+  it('holds by policy, plans held sends again, answers preview and history, and erases users of every bucket', async () => {
+    const instant = floorToMinute(Date.now());
+    const users = Array.from({ length: USERS / 2 }, (_, index) => uniqueUser(`p${index}`));
+    const api = (method: string, path: string, body?: unknown) =>
+      request(chime.baseUrl, method, path, { token: API_TOKEN, body });
+    const quiet = {
+      timezone: 'UTC',
+      quietHours: [{ from: utcHHMM(instant - MINUTE_MS), to: utcHHMM(instant + 30 * MINUTE_MS) }],
+    };
+    for (const userId of users) {
+      expect((await api('PUT', `/users/${userId}/policy`, quiet)).status).toBe(200);
+      await subscribeAt(chime, userId, 'news', instant, { channel: 'log' });
+    }
+    expect(await replayMinute(chime, instant)).toMatchObject({ enqueued: users.length });
+    const statusOf = async (userId: string) =>
+      (await api('GET', `/subscriptions/${userId}/news/occurrences`)).body.items[0]?.status;
+    await waitFor(
+      async () => (await Promise.all(users.map(statusOf))).every((status) => status === 'held'),
+      20_000,
+      () => 'every occurrence held',
+    );
+    const preview = await api('GET', `/subscriptions/${users[0]}/news/preview?count=3`);
+    expect(preview.body.items).toHaveLength(3);
+
+    for (const userId of users) {
+      expect((await api('DELETE', `/users/${userId}/policy`)).status).toBe(200);
+    }
+    await waitFor(
+      async () =>
+        (await Promise.all(users.map(statusOf))).every((status) => status === 'delivered'),
+      20_000,
+      () => 'every held occurrence delivered once its policy went',
+    );
+
+    for (const userId of users) {
+      expect((await api('DELETE', `/users/${userId}`)).status).toBe(204);
+    }
+    const named: string[] = [];
+    for (const port of cluster.masterPorts) {
+      const stream = cluster
+        .client(port)
+        .scanStream({ match: `${chime.keyPrefix}:*`, count: 1000 });
+      for await (const keys of stream as AsyncIterable<string[]>) {
+        const userKeys = keys.filter((key) => !key.startsWith(`${chime.keyPrefix}:{bull}`));
+        named.push(...userKeys.filter((key) => users.some((userId) => key.includes(userId))));
+      }
+    }
+    expect(named).toEqual([]);
   }, 90_000);
 });

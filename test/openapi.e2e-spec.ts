@@ -62,4 +62,27 @@ describe('OpenAPI document', () => {
     expect(Object.keys(body.paths['/subscriptions/{userId}']).sort()).toEqual(['delete', 'get']);
     expect(body.paths['/admin/health'].get.security).toEqual([{ adminToken: [] }]);
   });
+
+  it('documents the policy, preview, history and erase routes (SPEC 2, 7) with the API token', async () => {
+    const { body } = await request(chime.baseUrl, 'GET', '/docs-json');
+    const routes = {
+      '/users/{userId}/policy': ['delete', 'get', 'put'],
+      '/users/{userId}': ['delete'],
+      '/subscriptions/{userId}/{tag}/preview': ['get'],
+      '/subscriptions/{userId}/{tag}/occurrences': ['get'],
+    };
+    for (const [path, methods] of Object.entries(routes)) {
+      expect(Object.keys(body.paths[path]).sort()).toEqual(methods);
+      for (const method of methods) {
+        expect(body.paths[path][method].security).toEqual([{ apiToken: [] }]);
+      }
+    }
+    const fields = body.components.schemas.SubscriptionResponse.properties;
+    for (const field of ['critical', 'maxLatenessMinutes', 'skipDates', 'dst']) {
+      expect(fields[field]).toBeDefined();
+    }
+    expect(
+      body.paths['/users/{userId}/policy'].put.requestBody.content['application/json'].examples,
+    ).toBeDefined();
+  });
 });

@@ -9,6 +9,7 @@ import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import { RedisKeys, scheduleMember } from '../../src/store/redis-keys.js';
 import { decodeSubscription, encodeSubscription } from '../../src/store/subscription.codec.js';
+import { DEFAULT_DST } from '../../src/domain/dst.js';
 import { WEEKDAYS } from '../../src/domain/local-time.js';
 import type { Subscription } from '../../src/domain/subscription.js';
 
@@ -16,6 +17,7 @@ const redis = new Redis(process.env.REDIS_URL!);
 const keys = RedisKeys.forPrefix(process.env.KEY_PREFIX ?? 'bench-baseline');
 const app = Fastify();
 type Params = { userId: string; tag: string };
+const DEFAULTS = { critical: false, maxLatenessMinutes: null, skipDates: [], dst: DEFAULT_DST };
 
 async function save(sub: Subscription, status: number, reply: { code(n: number): unknown }) {
   const bucket = keys.bucketOf(sub.userId);
@@ -54,6 +56,7 @@ app.put<{ Params: Params; Body: Record<string, any> }>(
       message: '',
       data: {},
       paused: false,
+      ...DEFAULTS,
       createdAt: now,
       updatedAt: now,
       armedAt: now,

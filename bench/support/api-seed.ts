@@ -11,6 +11,9 @@ export interface ApiSeedOptions {
   readonly body: Record<string, unknown>;
   readonly userId: (index: number) => string;
   readonly tag: string;
+  /** Another resource than the subscription (a user's policy, say) and the status it answers. */
+  readonly path?: (index: number) => string;
+  readonly status?: number;
 }
 
 export interface ApiSeedResult {
@@ -22,7 +25,7 @@ export interface ApiSeedResult {
 
 /**
  * Subscribes `count` users through `PUT /subscriptions/:userId/:tag`, as clients would, with
- * `inFlight` requests at once. Every answer must be 201 Created.
+ * `inFlight` requests at once. Every answer must be 201 Created (or `status`, for `path`).
  */
 export async function seedThroughApi(options: ApiSeedOptions): Promise<ApiSeedResult> {
   const pool = new Pool(options.baseUrl, { connections: options.inFlight, pipelining: 1 });
@@ -36,10 +39,12 @@ export async function seedThroughApi(options: ApiSeedOptions): Promise<ApiSeedRe
   const worker = async () => {
     while (next < options.count) {
       const index = next++;
-      const path = `/subscriptions/${encodeURIComponent(options.userId(index))}/${options.tag}`;
+      const path =
+        options.path?.(index) ??
+        `/subscriptions/${encodeURIComponent(options.userId(index))}/${options.tag}`;
       const response = await pool.request({ method: 'PUT', path, body, headers });
       const text = await response.body.text();
-      if (response.statusCode !== 201) {
+      if (response.statusCode !== (options.status ?? 201)) {
         throw new Error(`seeding: PUT ${path} answered ${response.statusCode}: ${text}`);
       }
     }

@@ -25,11 +25,16 @@ export interface BurstFigures {
   readonly perSecond: number;
 }
 
-/** Compares what arrived with the ids expected, all due at `instant` (epoch ms). */
+/**
+ * Compares what arrived with the ids expected, all due at `instant` (epoch ms) and stating
+ * `scheduledFor` (the instant, unless quiet hours held them until `instant`). Records of ids
+ * `only` leaves out are not looked at (another group of the same run).
+ */
 export function analyse(
   records: SinkRecords,
   expectedIds: ReadonlySet<string>,
   instant: number,
+  { scheduledFor = instant, only }: { scheduledFor?: number; only?: ReadonlySet<string> } = {},
 ): BurstFigures {
   const seen = new Set<string>();
   let duplicates = 0;
@@ -39,11 +44,12 @@ export function analyse(
   const lateness: number[] = [];
   for (let index = 0; index < records.ids.length; index++) {
     const id = records.ids[index];
+    if (only && !only.has(id)) continue;
     if (seen.has(id)) duplicates++;
     seen.add(id);
     if (!expectedIds.has(id)) unexpected++;
     if (records.receivedWall[index] < instant) early++;
-    if (records.scheduledFor[index] !== instant) wrongScheduledFor++;
+    if (records.scheduledFor[index] !== scheduledFor) wrongScheduledFor++;
     lateness.push(records.receivedAt[index] - instant);
   }
   let missing = 0;
@@ -53,7 +59,7 @@ export function analyse(
   const lastMs = lateness.reduce((max, ms) => Math.max(max, ms), Number.NEGATIVE_INFINITY);
   return {
     expected: expectedIds.size,
-    received: records.ids.length,
+    received: lateness.length,
     distinct: seen.size,
     duplicates,
     missing,

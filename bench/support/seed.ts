@@ -1,3 +1,4 @@
+import { DEFAULT_OCCURRENCE_RULES } from '../../src/domain/decision.js';
 import { performance } from 'node:perf_hooks';
 import { formatHHMM, WEEKDAYS } from '../../src/domain/local-time.js';
 import { Subscription } from '../../src/domain/subscription.js';
@@ -59,6 +60,7 @@ function subscriptionAt(index: number, placement: Placement, userPrefix: string)
     message: '',
     data: {},
     paused: false,
+    ...DEFAULT_OCCURRENCE_RULES,
     createdAt: ARMED_AT,
     updatedAt: ARMED_AT,
     armedAt: ARMED_AT,

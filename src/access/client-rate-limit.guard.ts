@@ -4,7 +4,7 @@ import { REQUIRED_TOKEN, TokenKind } from './require-token.decorator.js';
 
 /**
  * Throttler's guard on the client API alone: the routes that take the API token
- * (`/subscriptions/**`). Health, docs, metrics and admin routes are never limited.
+ * (`/subscriptions/**`, `/users/**`). Health, docs, metrics and admin routes are never limited.
  */
 @Injectable()
 export class ClientRateLimitGuard extends ThrottlerGuard {

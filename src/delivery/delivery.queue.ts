@@ -15,6 +15,8 @@ export interface DeliveryItem {
   readonly attempt: number;
   /** Who held the occurrence before this job (the failed attempt's job, or a dead letter's end). */
   readonly takeOverFrom?: string;
+  /** Not sent before this instant (ISO): the end of the quiet hours or snooze that held it. */
+  readonly notBefore?: string;
 }
 
 export interface DeliveryJobData {
@@ -50,7 +52,7 @@ const JOB_OPTIONS: JobsOptions = {
   attempts: JOB_RUN_ATTEMPTS,
   backoff: { type: 'exponential', delay: 1000 },
   removeOnComplete: { age: 3600, count: COMPLETED_KEPT },
-  removeOnFail: { age: 7 * DAY_SECONDS },
+  removeOnFail: { age: DAY_SECONDS },
 };
 
 /**
@@ -99,6 +101,28 @@ export class DeliveryQueue extends DeliverySink {
       'deliver',
       { items: [item] },
       { ...JOB_OPTIONS, jobId: id, delay: delayMs },
+    );
+  }
+
+  /**
+   * Queues items that their job (`heldBy`) holds until `releaseAt`, as one job that takes
+   * them over; the same items held by the same job until the same instant are the same job.
+   */
+  async enqueueHeld(
+    items: readonly DeliveryItem[],
+    releaseAt: Date,
+    heldBy: string,
+  ): Promise<void> {
+    const id = jobId(
+      'h',
+      String(releaseAt.getTime()),
+      heldBy,
+      ...items.map((item) => item.occurrence.occurrenceId),
+    );
+    await this.queue.add(
+      'deliver',
+      { items: [...items] },
+      { ...JOB_OPTIONS, jobId: id, delay: this.delayUntil(releaseAt) },
     );
   }
 

@@ -6,6 +6,9 @@ import {
   FakeDeliveryQueue,
   InMemoryDeadLetterStore,
   InMemoryDeliveryStore,
+  InMemoryHeldStore,
+  InMemoryPolicyStore,
+  InMemoryUserDataStore,
 } from '../../test/support/fakes/delivery-fakes.js';
 import { InMemorySubscriptionStore } from '../../test/support/fakes/subscription-store.js';
 import { valueOf } from '../../test/support/metrics.js';
@@ -14,12 +17,16 @@ import { NOTIFICATION_CHANNELS } from '../channels/notification-channel.js';
 import { Clock } from '../common/clock.js';
 import { deliveryConfig } from '../config/configuration.js';
 import { DeliveryError } from '../domain/delivery-error.js';
+import { WEEKDAYS } from '../domain/local-time.js';
 import { Subscription } from '../domain/subscription.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { DeadLetterStore } from '../store/dead-letter.store.js';
 import { serialise } from '../store/delivery-record.js';
 import { DeliveryStore } from '../store/delivery.store.js';
 import { SubscriptionStore } from '../store/subscription.store.js';
+import { HeldStore } from '../store/held.store.js';
+import { PolicyStore } from '../store/policy.store.js';
+import { UserDataStore } from '../store/user-data.store.js';
 import { DeliveryItem, DeliveryQueue } from './delivery.queue.js';
 import { DeliveryService } from './delivery.service.js';
 
@@ -39,6 +46,9 @@ async function world(clock: Clock = new FakeClock('2026-11-25T00:00:00.300Z')) {
   const deadLetters = new InMemoryDeadLetterStore();
   const queue = new FakeDeliveryQueue();
   const channel = new FakeChannel('log', clock);
+  const policies = new InMemoryPolicyStore();
+  const held = new InMemoryHeldStore();
+  const userData = new InMemoryUserDataStore();
   const moduleRef = await Test.createTestingModule({
     providers: [
       DeliveryService,
@@ -48,6 +58,9 @@ async function world(clock: Clock = new FakeClock('2026-11-25T00:00:00.300Z')) {
       { provide: SubscriptionStore, useValue: subscriptions },
       { provide: DeliveryStore, useValue: store },
       { provide: DeadLetterStore, useValue: deadLetters },
+      { provide: PolicyStore, useValue: policies },
+      { provide: HeldStore, useValue: held },
+      { provide: UserDataStore, useValue: userData },
       { provide: DeliveryQueue, useValue: queue },
       { provide: Clock, useValue: clock },
       { provide: deliveryConfig.KEY, useValue: config },
@@ -56,7 +69,10 @@ async function world(clock: Clock = new FakeClock('2026-11-25T00:00:00.300Z')) {
   const service = moduleRef.get(DeliveryService);
   const metrics = moduleRef.get(ChimeMetrics);
   const statuses = () => store.log.map(({ status, attempt }) => `${status}@${attempt}`);
-  return { clock, subscriptions, store, deadLetters, queue, channel, service, metrics, statuses };
+  return {
+    ...{ clock, subscriptions, store, deadLetters, queue, channel, service, metrics, statuses },
+    ...{ policies, held, userData },
+  };
 }
 
 describe('DeliveryService.deliver', () => {
@@ -472,5 +488,163 @@ describe('DeliveryService late (leaving more than 2 s after the instant)', () =>
     await w.service.deliver([claimedLate], 'job-1');
 
     expect(lateOf(w)).toEqual({ sent: [false], logged: [false] });
+  });
+});
+
+describe("DeliveryService and the user's policy (SPEC 7)", () => {
+  // Ada's 08:00 Shanghai news is due at 00:00Z; quiet in Shanghai 07:30-09:00.
+  const quietMorning = {
+    timezone: 'Asia/Shanghai',
+    quietHours: [{ from: '07:30', to: '09:00', days: [...WEEKDAYS] }],
+    onQuiet: 'hold' as const,
+    snoozeUntil: null,
+  };
+  const windowEnd = new Date('2026-11-25T01:00:00Z');
+
+  it('holds an occurrence due in quiet hours until they end, listed and recorded held', async () => {
+    const w = await world();
+    w.policies.policies.set('ada', quietMorning);
+
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+
+    expect(w.channel.sent).toEqual([]);
+    expect(w.statuses()).toEqual(['held@1']);
+    expect(w.queue.held).toEqual([
+      {
+        heldBy: 'job-1',
+        releaseAt: windowEnd,
+        items: [
+          {
+            ...itemOf(subscription),
+            takeOverFrom: 'job-1',
+            notBefore: windowEnd.toISOString(),
+          },
+        ],
+      },
+    ]);
+    expect([...w.held.held.keys()]).toEqual(['ada|news|2026-11-25']);
+  });
+
+  it('sends a held occurrence when its job wakes after the window, late, and lists it no more', async () => {
+    const w = await world(new FakeClock('2026-11-25T01:00:00.100Z'));
+    w.policies.policies.set('ada', quietMorning);
+    await w.held.add([
+      { occurrenceId: 'ada|news|2026-11-25', heldBy: 'job-1', releaseAt: 0, item: {} },
+    ]);
+    w.store.holders.set('ada|news|2026-11-25', 'job-1');
+    const held = {
+      ...itemOf(subscription),
+      takeOverFrom: 'job-1',
+      notBefore: windowEnd.toISOString(),
+    };
+
+    await w.service.deliver([held], 'job-2');
+
+    expect(w.channel.sent.map(({ notification }) => notification.late)).toEqual([true]);
+    expect(w.statuses()).toEqual(['delivered@1']);
+    expect(w.held.held.size).toBe(0);
+  });
+
+  it('sends a critical subscription through quiet hours', async () => {
+    const critical = aSubscription({ critical: true });
+    const w = await world();
+    w.subscriptions.seed(critical);
+    w.policies.policies.set('ada', quietMorning);
+
+    await w.service.deliver([itemOf(critical)], 'job-1');
+
+    expect(w.channel.sent).toHaveLength(1);
+    expect(w.queue.held).toEqual([]);
+  });
+
+  it('drops an occurrence due in quiet hours when the policy says drop', async () => {
+    const w = await world();
+    w.policies.policies.set('ada', { ...quietMorning, onQuiet: 'drop' });
+
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+
+    expect(w.channel.sent).toEqual([]);
+    expect(w.statuses()).toEqual(['dropped@1']);
+    expect(w.queue.held).toEqual([]);
+  });
+
+  it('expires a hold that would end past maxLatenessMinutes', async () => {
+    const hurried = aSubscription({ maxLatenessMinutes: 30 });
+    const w = await world();
+    w.subscriptions.seed(hurried);
+    w.policies.policies.set('ada', quietMorning);
+
+    await w.service.deliver([itemOf(hurried)], 'job-1');
+
+    expect(w.statuses()).toEqual(['expired@1']);
+    expect(w.queue.held).toEqual([]);
+  });
+
+  it('expires a retry that would leave past maxLatenessMinutes', async () => {
+    const hurried = aSubscription({ maxLatenessMinutes: 1 });
+    const w = await world(new FakeClock('2026-11-25T00:01:00.001Z'));
+    w.subscriptions.seed(hurried);
+
+    await w.service.deliver([itemOf(hurried, 2)], 'job-1');
+
+    expect(w.channel.sent).toEqual([]);
+    expect(w.statuses()).toEqual(['expired@2']);
+  });
+
+  it('skips a skip date', async () => {
+    const holiday = aSubscription({ skipDates: ['2026-11-25'] });
+    const w = await world();
+    w.subscriptions.seed(holiday);
+
+    await w.service.deliver([itemOf(holiday)], 'job-1');
+
+    expect(w.channel.sent).toEqual([]);
+    expect(w.statuses()).toEqual(['skipped@1']);
+  });
+
+  it("hands an overlap: 'last' occurrence claimed at the earlier instant on to the later one", async () => {
+    // New York falls back on 2026-11-01: 01:30 is 05:30Z (EDT), then 06:30Z (EST).
+    const last = aSubscription({
+      time: '01:30',
+      timezone: 'America/New_York',
+      dst: { gap: 'shift', overlap: 'last' },
+    });
+    const w = await world(new FakeClock('2026-11-01T05:30:00.100Z'));
+    w.subscriptions.seed(last);
+    const item = { occurrence: serialise(anOccurrenceOf(last, '2026-11-01')), attempt: 1 };
+    expect(item.occurrence.scheduledFor).toBe('2026-11-01T05:30:00.000Z');
+
+    await w.service.deliver([item], 'job-1');
+
+    expect(w.channel.sent).toEqual([]);
+    expect(w.statuses()).toEqual([]);
+    expect(w.queue.held).toHaveLength(1);
+    expect(w.queue.held[0].releaseAt).toEqual(new Date('2026-11-01T06:30:00Z'));
+    expect(w.queue.held[0].items[0].occurrence.scheduledFor).toBe('2026-11-01T06:30:00.000Z');
+    expect(w.queue.held[0].items[0].notBefore).toBeUndefined();
+  });
+
+  it('plans held occurrences again at once, each taken over from the job that held it', async () => {
+    const w = await world();
+    w.policies.policies.set('ada', quietMorning);
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+
+    expect(await w.service.replanHeld('ada')).toBe(1);
+
+    const replan = w.queue.held[1];
+    expect(replan.releaseAt).toEqual(w.clock.now());
+    expect(replan.items).toEqual([{ ...itemOf(subscription), takeOverFrom: 'job-1' }]);
+    expect(w.held.held.size).toBe(0);
+  });
+
+  it('writes nothing for an item of a user erased since it was queued', async () => {
+    const w = await world();
+    w.userData.erased.add('ada');
+
+    await w.service.deliver([itemOf(subscription)], 'job-1');
+
+    expect(w.channel.sent).toEqual([]);
+    expect(w.store.log).toEqual([]);
+    expect(w.store.holders.size).toBe(0);
   });
 });

@@ -16,10 +16,31 @@ import { DeadLetterStore } from '../store/dead-letter.store.js';
 import { DeliveryStore } from '../store/delivery.store.js';
 import { DeliveryError } from '../domain/delivery-error.js';
 import { Notification } from '../domain/notification.js';
-import { stillMatches } from '../domain/schedule.js';
+import { stillDue } from '../domain/schedule.js';
+import { decideOccurrence, OccurrenceDecision, unsentStatusOf } from '../domain/decision.js';
+import { Policy } from '../domain/policy.js';
+import { PolicyStore } from '../store/policy.store.js';
+import { HeldStore } from '../store/held.store.js';
+import { UserDataStore } from '../store/user-data.store.js';
 
 /** What a job's item was found to be at send time. */
 type Found = StoredSubscription | UnreadableSubscription | null;
+
+/** An item, its subscription and its user's policy (null: the defaults), as read at send time. */
+interface Work {
+  readonly item: DeliveryItem;
+  readonly found: Found;
+  readonly policy: Policy | null;
+}
+
+/** An item that is not to leave yet: held by quiet hours or a snooze, or due later (DST). */
+interface Later {
+  readonly item: DeliveryItem;
+  readonly leaveAt: Date;
+  /** Held by the user's policy (recorded `held`), rather than due later by its `dst` choice. */
+  readonly held: boolean;
+  readonly channel: string;
+}
 
 /** Told of a subscription whose queued send was cancelled because its schedule moved. */
 export type ScheduleMovedListener = (subscription: StoredSubscription) => Promise<void>;
@@ -28,6 +49,8 @@ export type ScheduleMovedListener = (subscription: StoredSubscription) => Promis
 const RECORD_RETRIES = 8;
 const LATE_AFTER_MS = 2_000;
 const RECORD_RETRY_MS = 100;
+/** An item due less than this ahead is waited for in its job, not handed to a later one. */
+const WAIT_IN_JOB_MS = 1_000;
 
 /**
  * Sends a job's occurrences (SPEC 4): never before their instant, only while they still
@@ -45,6 +68,9 @@ export class DeliveryService {
     private readonly channels: ChannelRegistry,
     private readonly store: DeliveryStore,
     private readonly deadLetters: DeadLetterStore,
+    private readonly policies: PolicyStore,
+    private readonly held: HeldStore,
+    private readonly userData: UserDataStore,
     private readonly queue: DeliveryQueue,
     private readonly clock: Clock,
     private readonly metrics: ChimeMetrics,
@@ -69,7 +95,7 @@ export class DeliveryService {
    */
   async deliver(items: readonly DeliveryItem[], owner: string, lastRun = true): Promise<void> {
     await this.untilDue(items);
-    let work: { item: DeliveryItem; found: Found }[];
+    let work: Work[];
     try {
       work = await this.takeAndRead(items, owner);
     } catch (error) {
@@ -78,29 +104,75 @@ export class DeliveryService {
       await Promise.all(items.map((item) => this.giveUp(item, null, reason)));
       return;
     }
-    await Promise.all(
-      work.map(({ item, found }) => this.limit(() => this.deliverOne(item, found, owner))),
-    );
+    const later: Later[] = [];
+    await Promise.all(work.map((one) => this.limit(() => this.deliverOne(one, owner, later))));
+    await this.handOn(later, owner);
+    const leftHold = work.filter(({ item }) => item.notBefore !== undefined);
+    const heldAgain = new Set(later.map(({ item }) => item.occurrence.occurrenceId));
+    const released = leftHold
+      .map(({ item }) => item.occurrence.occurrenceId)
+      .filter((occurrenceId) => !heldAgain.has(occurrenceId));
+    if (released.length > 0) await this.held.release(released);
   }
 
-  /** The items this job now owns, each with its subscription as read at send time. */
-  private async takeAndRead(items: readonly DeliveryItem[], owner: string) {
-    const claims = items.map(({ occurrence, takeOverFrom }) => ({
+  /**
+   * Sends the user's held occurrences to be decided again at once, under the policy now
+   * stored (SPEC 7: a policy change plans them again; ending a snooze sends what it held).
+   * Each new job takes its occurrence over from the job that held it; the held job, when it
+   * wakes, finds it taken.
+   */
+  async replanHeld(userId: string): Promise<number> {
+    const held = await this.held.list(userId);
+    const byHolder = new Map<string, DeliveryItem[]>();
+    for (const { heldBy, item } of held) {
+      const again = { ...(item as DeliveryItem), takeOverFrom: heldBy, notBefore: undefined };
+      byHolder.set(heldBy, [...(byHolder.get(heldBy) ?? []), again]);
+    }
+    const now = this.clock.now();
+    for (const [heldBy, items] of byHolder) {
+      await this.queue.enqueueHeld(items, now, `replan|${heldBy}|${now.getTime()}`);
+    }
+    // The new jobs list again what they hold again; a listing left behind would never leave.
+    await this.held.release(held.map(({ occurrenceId }) => occurrenceId));
+    return held.length;
+  }
+
+  /**
+   * The items this job now owns, each with its subscription and policy as read at send time.
+   * Items of users erased since they were queued are left alone: nothing about those users
+   * is written again (SPEC 2, `DELETE /users`).
+   */
+  private async takeAndRead(items: readonly DeliveryItem[], owner: string): Promise<Work[]> {
+    const userIds = [...new Set(items.map((item) => item.occurrence.userId))];
+    const [policies, erased] = await Promise.all([
+      this.policies.findMany(userIds),
+      this.userData.wereErased(userIds),
+    ]);
+    const policyOf = new Map(userIds.map((userId, index) => [userId, policies[index]]));
+    const gone = new Set(userIds.filter((_, index) => erased[index]));
+    const live = items.filter((item) => !gone.has(item.occurrence.userId));
+    if (live.length < items.length)
+      this.metrics.occurrencesCancelled.inc(items.length - live.length);
+    const claims = live.map(({ occurrence, takeOverFrom }) => ({
       occurrenceId: occurrence.occurrenceId,
       scheduledFor: new Date(occurrence.scheduledFor),
       takeOverFrom,
     }));
     const outcomes = await this.store.acquire(claims, owner);
-    const mine = items.filter((_, index) => outcomes[index] === 'taken');
+    const mine = live.filter((_, index) => outcomes[index] === 'taken');
     const subscriptions = await this.subscriptions.findMany(mine.map((item) => item.occurrence));
-    const work = mine.map((item, index) => ({ item, found: subscriptions[index] as Found }));
-    items.forEach((item, index) => {
+    const work: Work[] = mine.map((item, index) => ({
+      item,
+      found: subscriptions[index] as Found,
+      policy: policyOf.get(item.occurrence.userId) ?? null,
+    }));
+    live.forEach((item, index) => {
       if (outcomes[index] !== 'unreadable') return;
       const reason = new UnreadableSubscription(
         item.occurrence,
         'its delivery state is unreadable',
       );
-      work.push({ item, found: reason });
+      work.push({ item, found: reason, policy: null });
     });
     return work;
   }
@@ -118,14 +190,28 @@ export class DeliveryService {
     return jobId;
   }
 
-  private async deliverOne(item: DeliveryItem, found: Found, owner: string): Promise<void> {
+  /**
+   * Sends one item, or ends it as its subscription's rules and the user's policy decide at
+   * send time (SPEC 7, the same decision the preview shows); what is to leave later goes to
+   * `later`.
+   */
+  private async deliverOne({ item, found, policy }: Work, owner: string, later: Later[]) {
     const occurrence = deserialise(item.occurrence);
     if (found instanceof UnreadableSubscription) {
       return this.giveUp(item, null, new DeliveryError(`unreadable: ${found.reason}`, false));
     }
-    if (!found || !stillMatches(found, occurrence)) {
+    if (!found || !stillDue(found, occurrence)) {
       return this.cancel(occurrence, item.attempt, found);
     }
+    const decision = decideOccurrence(found, policy, occurrence.localDate, this.clock.now())!;
+    const unsent = unsentStatusOf(decision);
+    if (unsent) return this.log(occurrence, item.attempt, found.channel, unsent);
+    if (this.leavesLater(decision)) {
+      later.push(this.laterOf(item, decision, found.channel));
+      return;
+    }
+    const wait = decision.sendAt!.getTime() - this.clock.now().getTime();
+    if (wait > 0) await sleep(wait);
     // Decided once, as the send leaves: the receiver and the delivery log say the same.
     const late = this.isLate(occurrence);
     const error = await this.send(occurrence, found, late);
@@ -133,6 +219,54 @@ export class DeliveryService {
     const lateness = (this.clock.now().getTime() - occurrence.scheduledFor.getTime()) / 1000;
     this.metrics.lateness.observe({ channel: found.channel }, Math.max(0, lateness));
     await this.recordSent(occurrence, item.attempt, found.channel, late);
+  }
+
+  private leavesLater({ sendAt }: OccurrenceDecision): boolean {
+    return sendAt!.getTime() - this.clock.now().getTime() > WAIT_IN_JOB_MS;
+  }
+
+  /** The item as a later job sends it: at the instant its `dst` choice gives, after its hold. */
+  private laterOf(item: DeliveryItem, decision: OccurrenceDecision, channel: string): Later {
+    const scheduledFor = decision.scheduledFor.toISOString();
+    const occurrence = { ...item.occurrence, scheduledFor };
+    const leaveAt = decision.sendAt!;
+    const held = decision.outcome === 'hold';
+    const notBefore = held ? leaveAt.toISOString() : undefined;
+    return { item: { ...item, occurrence, notBefore }, leaveAt, held, channel };
+  }
+
+  /**
+   * Hands the items that leave later to jobs of their own, one per instant, which take them
+   * over from this job; the held ones are listed per user (so that a policy change plans them
+   * again) and recorded `held`. A crash in between queues the same jobs again (their ids
+   * follow from the items and this job).
+   */
+  private async handOn(later: readonly Later[], owner: string): Promise<void> {
+    if (later.length === 0) return;
+    const byInstant = new Map<number, Later[]>();
+    for (const one of later) {
+      const instant = one.leaveAt.getTime();
+      byInstant.set(instant, [...(byInstant.get(instant) ?? []), one]);
+    }
+    for (const [instant, group] of byInstant) {
+      const items = group.map((one) => ({ ...one.item, takeOverFrom: owner }));
+      await this.queue.enqueueHeld(items, new Date(instant), owner);
+    }
+    const held = later.filter((one) => one.held);
+    if (held.length === 0) return;
+    await this.held.add(
+      held.map(({ item, leaveAt }) => ({
+        occurrenceId: item.occurrence.occurrenceId,
+        heldBy: owner,
+        releaseAt: leaveAt.getTime(),
+        item: { ...item, takeOverFrom: owner },
+      })),
+    );
+    await Promise.all(
+      held.map(({ item, channel }) =>
+        this.log(deserialise(item.occurrence), item.attempt, channel, 'held'),
+      ),
+    );
   }
 
   /**
@@ -265,7 +399,11 @@ export class DeliveryService {
 
   /** Jobs wake at their delay; a clock a little behind the queue's must still not send early. */
   private async untilDue(items: readonly DeliveryItem[]): Promise<void> {
-    const due = Math.max(...items.map((item) => Date.parse(item.occurrence.scheduledFor)));
+    const due = Math.max(
+      ...items.map((item) =>
+        Math.max(Date.parse(item.occurrence.scheduledFor), Date.parse(item.notBefore ?? '') || 0),
+      ),
+    );
     const early = due - this.clock.now().getTime();
     if (early > 0) await sleep(early);
   }

@@ -17,6 +17,19 @@ export function isHHMM(text: unknown): text is string {
   return typeof text === 'string' && HHMM.test(text);
 }
 
+const LOCAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A calendar date `YYYY-MM-DD` that exists (no 2026-02-30). */
+export function isLocalDate(text: unknown): text is string {
+  const match = typeof text === 'string' ? LOCAL_DATE.exec(text) : null;
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  );
+}
+
 export function parseHHMM(text: string): TimeOfDay {
   const match = HHMM.exec(text);
   if (!match) throw new RangeError(`"${text}" is not a time of day in HH:MM (00:00-23:59)`);

@@ -1,5 +1,5 @@
 import { instantOf, parseHHMM, TimeOfDay, Weekday, WEEKDAYS, weekdayOf } from './local-time.js';
-import { DstChoice, resolveLocalTime } from './dst.js';
+import { DEFAULT_DST, DstChoice, resolveLocalTime } from './dst.js';
 import { DAY_MS, dateOfWall, weekdayIndexOfDay, zoneClock } from './zone-clock.js';
 import type { DueOccurrence } from './occurrence.js';
 import { Subscription, SubscriptionFields } from './subscription.js';
@@ -28,11 +28,19 @@ export function scheduleOf({
   days,
   dst,
 }: SubscriptionFields & { readonly dst?: DstChoice }): Schedule {
-  return { time: parseHHMM(time), timezone, days, ...(dst && { dst }) };
+  const stated = dst && (dst.gap !== DEFAULT_DST.gap || dst.overlap !== DEFAULT_DST.overlap);
+  return { time: parseHHMM(time), timezone, days, ...(stated && { dst }) };
 }
 
+/** Whether two subscriptions' occurrences fall at the same instants (`time`, `timezone`, `days`, `dst`). */
 export function sameSchedule(a: SubscriptionFields, b: SubscriptionFields): boolean {
-  return a.time === b.time && a.timezone === b.timezone && a.days.join() === b.days.join();
+  return (
+    a.time === b.time &&
+    a.timezone === b.timezone &&
+    a.days.join() === b.days.join() &&
+    a.dst.gap === b.dst.gap &&
+    a.dst.overlap === b.dst.overlap
+  );
 }
 
 /**
@@ -70,6 +78,19 @@ function instantOnDay(schedule: Schedule, day: number): number | null {
   return instant && instant.getTime();
 }
 
+/** Like `nextOccurrence`, passing over the local dates in `skipDates`. */
+export function nextOccurrenceExcept(
+  schedule: Schedule,
+  notBefore: Date,
+  skipDates: readonly string[],
+): Occurrence | null {
+  for (let from = notBefore; ;) {
+    const next = nextOccurrence(schedule, from);
+    if (!next || !skipDates.includes(next.localDate)) return next;
+    from = new Date(next.instant.getTime() + 1);
+  }
+}
+
 /** The schedule's occurrences with instants in [from, until), in order. */
 export function occurrencesBetween(schedule: Schedule, from: Date, until: Date): Occurrence[] {
   const occurrences: Occurrence[] = [];
@@ -95,6 +116,17 @@ export function stillMatches(
   const key = `${localDate}|${time}|${timezone}`;
   const instant = dst ? chosenInstants.get(`${key}|${dst.gap}|${dst.overlap}`) : instants.get(key);
   return instant === scheduledFor.getTime();
+}
+
+/**
+ * SPEC 4, changes win, at send time: `stillMatches`, or due at the instant the default DST
+ * rules give that date. The tick scans local times as those rules place them, so an
+ * `overlap: 'last'` subscription's occurrence is first claimed at the earlier instant; the
+ * delivery worker then hands it on to the later one.
+ */
+export function stillDue(subscription: Subscription, occurrence: DueOccurrence): boolean {
+  if (stillMatches(subscription, occurrence)) return true;
+  return stillMatches({ ...subscription, dst: DEFAULT_DST }, occurrence);
 }
 
 /**

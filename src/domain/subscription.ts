@@ -1,3 +1,4 @@
+import type { OccurrenceRules } from './decision.js';
 import { Weekday } from './local-time.js';
 
 /** What identifies a subscription: one user, one topic. */
@@ -6,7 +7,8 @@ export interface SubscriptionKey {
   readonly tag: string;
 }
 
-export interface Subscription extends SubscriptionKey {
+/** A subscription: its schedule, where it goes, and the rules of its occurrences (SPEC 1). */
+export interface Subscription extends SubscriptionKey, OccurrenceRules {
   readonly time: string;
   readonly timezone: string;
   readonly days: readonly Weekday[];

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Clock } from '../common/clock.js';
 import { occurrenceId } from '../domain/occurrence.js';
-import { nextOccurrence, scheduleOf } from '../domain/schedule.js';
+import { nextOccurrenceExcept, scheduleOf } from '../domain/schedule.js';
 import { Subscription } from '../domain/subscription.js';
 import { ClaimStore } from '../store/claim.store.js';
 import { HandOffStore } from '../store/hand-off.store.js';
@@ -40,7 +40,8 @@ export class SchedulerQueries {
   ) {}
 
   /**
-   * The next occurrence that will be sent. Its local date may be claimed already: inside the
+   * The next occurrence that will be sent, as the subscription's own rules place it (its
+   * days, `dst` choice and skip dates; the user's quiet hours are the preview's to tell). Its local date may be claimed already: inside the
    * scheduler's horizon that claim is its queued delivery; beyond it, the claim is of an
    * earlier schedule that already sent that date, so the next date's occurrence is the one.
    */
@@ -51,14 +52,16 @@ export class SchedulerQueries {
     if (subscription.paused) return null;
     const schedule = scheduleOf(subscription);
     const notBefore = Math.max(this.clock.now().getTime(), subscription.armedAt.getTime());
-    const next = nextOccurrence(schedule, new Date(notBefore));
+    const { skipDates } = subscription;
+    const next = nextOccurrenceExcept(schedule, new Date(notBefore), skipDates);
     if (!next) return null;
     const [[claimed], horizon] = await Promise.all([
       this.claims.areClaimed([occurrenceId(subscription, next.localDate)]),
       horizonRead ?? this.horizonOf(subscription),
     ]);
     if (!claimed || next.instant.getTime() < (horizon?.getTime() ?? 0)) return next.instant;
-    return nextOccurrence(schedule, new Date(next.instant.getTime() + 1))?.instant ?? null;
+    const after = new Date(next.instant.getTime() + 1);
+    return nextOccurrenceExcept(schedule, after, skipDates)?.instant ?? null;
   }
 
   /**

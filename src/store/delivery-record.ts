@@ -1,6 +1,21 @@
 import { DueOccurrence } from '../domain/occurrence.js';
 
-export const DELIVERY_STATUSES = ['delivered', 'retrying', 'failed', 'dead', 'cancelled'] as const;
+/**
+ * What an attempt came to: sent or not (`delivered`, `retrying`, `failed`, `dead`), not made
+ * since its subscription changed (`cancelled`), or left by the user's rules (SPEC 7): `held`
+ * until quiet hours or a snooze end, `skipped`, `dropped`, `expired`.
+ */
+export const DELIVERY_STATUSES = [
+  'delivered',
+  'retrying',
+  'failed',
+  'dead',
+  'cancelled',
+  'held',
+  'skipped',
+  'dropped',
+  'expired',
+] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** One attempt's outcome, as the delivery log keeps it. */

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import type { RedisClient } from '../redis/redis-client.js';
+import { DEFAULT_OCCURRENCE_RULES } from '../domain/decision.js';
 import { Weekday } from '../domain/local-time.js';
 import { Subscription } from '../domain/subscription.js';
 import { parseHandOffLine } from './hand-off.codec.js';
@@ -211,6 +212,7 @@ export function firstLayoutSubscription(hash: Record<string, string>): Subscript
     message: hash.message ?? '',
     data: hash.data ? (JSON.parse(hash.data) as Record<string, unknown>) : {},
     paused: hash.paused === '1' || hash.paused === 'true',
+    ...DEFAULT_OCCURRENCE_RULES,
     createdAt: new Date(hash.createdAt),
     updatedAt,
     armedAt: hash.armedAt ? new Date(hash.armedAt) : updatedAt,

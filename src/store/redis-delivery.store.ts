@@ -6,6 +6,7 @@ import { RedisKeys } from './redis-keys.js';
 import { StoreLayout } from './store-layout.js';
 import { byBucket, repliesOf, scripted } from './redis-scripts.js';
 import { DeliveryRecord } from './delivery-record.js';
+import { encodeHistoryValue, HISTORY_KEPT, HISTORY_TTL_MS } from './history.store.js';
 import {
   AcquireOutcome,
   DeliveryClaim,
@@ -16,7 +17,15 @@ import {
 /** The delivery log keeps about this many entries. */
 export const DELIVERY_LOG_LENGTH = 50_000;
 const LOG_PAGE = 1000;
-const ENDING = new Set(['delivered', 'failed', 'dead', 'cancelled']);
+const ENDING = new Set([
+  'delivered',
+  'failed',
+  'dead',
+  'cancelled',
+  'skipped',
+  'dropped',
+  'expired',
+]);
 const ACQUIRE_OUTCOMES: AcquireOutcome[] = ['held', 'taken', 'unreadable'];
 
 @Injectable()
@@ -77,7 +86,10 @@ export class RedisDeliveryStore extends DeliveryStore {
     return this.flushing;
   }
 
-  /** The log in one pipeline, the endings in a script call per bucket. */
+  /**
+   * The log in one pipeline; the endings, and every record's line in its subscription's
+   * history, in a script call per bucket.
+   */
   private async write(records: readonly DeliveryRecord[]): Promise<void> {
     await this.layout?.ready();
     const log = this.redis.pipeline();
@@ -96,6 +108,7 @@ export class RedisDeliveryStore extends DeliveryStore {
     const groups = byBucket(endings, (record) => this.keys.bucketOfOccurrence(record.occurrenceId));
     await Promise.all([
       repliesOf(log),
+      ...this.writeHistory(records),
       ...groups.map((indexes) => {
         const group = indexes.map((index) => endings[index]);
         return this.redis.chimeEndDeliveries(
@@ -106,6 +119,27 @@ export class RedisDeliveryStore extends DeliveryStore {
         );
       }),
     ]);
+  }
+
+  private writeHistory(records: readonly DeliveryRecord[]): Promise<number>[] {
+    const groups = byBucket(records, (record) => this.keys.bucketOf(record.userId));
+    return groups.map((indexes) => {
+      const group = indexes.map((index) => records[index]);
+      return this.redis.chimeRecordHistory(
+        group.length * 2,
+        ...group.flatMap(({ userId, tag }) => [
+          this.keys.history(userId, tag),
+          this.keys.userSubscriptions(userId),
+        ]),
+        HISTORY_KEPT,
+        HISTORY_TTL_MS,
+        ...group.flatMap((record) => [
+          record.tag,
+          record.occurrenceId.slice(record.occurrenceId.lastIndexOf('|') + 1),
+          encodeHistoryValue(record),
+        ]),
+      );
+    });
   }
 
   async recent(filter: DeliveryLogFilter): Promise<(DeliveryRecord & { id: string })[]> {

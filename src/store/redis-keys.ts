@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
@@ -81,6 +82,41 @@ export class RedisKeys {
     return `${this.inBucket(this.bucketOfOccurrence(occurrenceId))}:delivery:${occurrenceId}`;
   }
 
+  /** STRING: a user's policy (SPEC 7) as JSON; absent for a user with the defaults. */
+  policy(userId: string): string {
+    return `${this.inBucket(this.bucketOf(userId))}:policy:${userId}`;
+  }
+
+  /**
+   * HASH: a user's held occurrences (quiet hours, snooze), field `<occurrenceId>`, value the
+   * job that holds it and its item, so that a policy change can plan them again.
+   */
+  heldOccurrences(userId: string): string {
+    return `${this.inBucket(this.bucketOf(userId))}:held:${userId}`;
+  }
+
+  /**
+   * HASH: a subscription's recent occurrences (SPEC 7), field the local date, value its
+   * latest status (history.codec.ts).
+   */
+  history(userId: string, tag: string): string {
+    return `${this.inBucket(this.bucketOf(userId))}:history:${userId}|${tag}`;
+  }
+
+  /**
+   * STRING with TTL: a user was erased (`DELETE /users/:userId`), named by a hash of the id
+   * only; jobs queued before the erase that wake later record nothing about the user.
+   */
+  erasedUser(userId: string): string {
+    const digest = createHash('sha256').update(userId).digest('base64url').slice(0, 22);
+    return `${this.inBucket(this.bucketOf(userId))}:erased:${digest}`;
+  }
+
+  /** The glob of every key named after one of the user's occurrences or subscriptions. */
+  userOccurrenceKeys(userId: string): string {
+    return `${globEscaped(this.inBucket(this.bucketOf(userId)))}:*:${globEscaped(userId)}|*`;
+  }
+
   /** ZSET: a bucket's claimed occurrences not yet confirmed handed to delivery, scored by retry time. */
   handOffs(bucket: number): string {
     return `${this.inBucket(bucket)}:handoff`;
@@ -151,4 +187,9 @@ export function parseScheduleMember(member: string): { userId: string; tag: stri
     throw new Error(`not a schedule member: ${member}`);
   }
   return { userId: member.slice(5, separator), tag: member.slice(separator + 5) };
+}
+
+/** `text` matched literally in a SCAN MATCH pattern. */
+function globEscaped(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (special) => `\\${special}`);
 }

@@ -13,6 +13,7 @@ declare module 'ioredis' {
     chimeDeleteSubscription(...args: ScriptArgs): Result<number, Context>;
     chimeAcquireDeliveries(...args: ScriptArgs): Result<number[], Context>;
     chimeEndDeliveries(...args: ScriptArgs): Result<number, Context>;
+    chimeRecordHistory(...args: ScriptArgs): Result<number, Context>;
     chimeTrimDeadLetters(...args: ScriptArgs): Result<number, Context>;
     chimeRateLimitHit(...args: ScriptArgs): Result<[number, number, 0 | 1, number], Context>;
   }
@@ -27,9 +28,10 @@ const SCRIPTS: Record<string, { file: string; numberOfKeys?: number }> = {
   chimeTakeUnconfirmed: { file: 'take-unconfirmed.lua', numberOfKeys: 1 },
   chimeAdvanceFields: { file: 'advance-fields.lua', numberOfKeys: 1 },
   chimeSaveSubscription: { file: 'save-subscription.lua', numberOfKeys: 5 },
-  chimeDeleteSubscription: { file: 'delete-subscription.lua', numberOfKeys: 4 },
+  chimeDeleteSubscription: { file: 'delete-subscription.lua', numberOfKeys: 5 },
   chimeAcquireDeliveries: { file: 'acquire-deliveries.lua' },
   chimeEndDeliveries: { file: 'end-deliveries.lua' },
+  chimeRecordHistory: { file: 'record-history.lua' },
   chimeTrimDeadLetters: { file: 'trim-dead-letters.lua', numberOfKeys: 2 },
   chimeRateLimitHit: { file: 'rate-limit-hit.lua', numberOfKeys: 2 },
 };

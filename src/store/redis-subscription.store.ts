@@ -142,6 +142,7 @@ export class RedisSubscriptionStore extends SubscriptionStore {
         this.keys.timezones(bucket),
         this.keys.timezoneSchedule(bucket, current.timezone),
         this.keys.channelCounts(bucket),
+        this.keys.history(key.userId, key.tag),
         key.tag,
         scheduleMember(key.userId, key.tag),
         current.timezone,

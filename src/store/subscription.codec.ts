@@ -1,3 +1,5 @@
+import { DEFAULT_DST, DstChoice } from '../domain/dst.js';
+import { OccurrenceRules } from '../domain/decision.js';
 import { WEEKDAYS, Weekday } from '../domain/local-time.js';
 import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/subscription.js';
 
@@ -14,8 +16,10 @@ import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/sub
  *   pos 21-28  updatedAt, the same way
  *   pos 29-32  time as HHMM digits
  *   then       `<revision, base 36>,<timezone>,<channel>,` and a JSON array
- *              `[target, title, message, data]` without its trailing defaults, title null
- *              when it is the tag.
+ *              `[target, title, message, data, rules]` without its trailing defaults, title
+ *              null when it is the tag; `rules` holds only the occurrence rules that differ
+ *              from SPEC 1's defaults: `c` critical (1), `l` maxLatenessMinutes, `s`
+ *              skipDates, `g` 'skip' (dst.gap), `o` 'last' (dst.overlap).
  *
  * userId and tag are not stored: they are the key and the field. Against the first layout's
  * HASH of 15 named fields this is about a third of the bytes (bench/README.md).
@@ -48,8 +52,11 @@ export function decodeSubscription(key: SubscriptionKey, value: string): StoredS
   const rest = value.slice(HEADER_LENGTH);
   const [revision, timezone, channel] = rest.split(',', 3);
   const json = rest.slice(revision.length + timezone.length + channel.length + 3);
-  const [target = null, title = null, message = '', data = {}] = JSON.parse(json) as Tail;
+  const [target = null, title = null, message = '', data = {}, rules = {}] = JSON.parse(
+    json,
+  ) as Tail;
   return {
+    ...decodeRules(rules),
     ...key,
     time: `${value.slice(28, 30)}:${value.slice(30, 32)}`,
     timezone,
@@ -76,15 +83,27 @@ function decodeInstant(digits: string): Date {
   return new Date(parseInt(digits, 36));
 }
 
-type Tail = [string | null, string | null, string, Record<string, unknown>];
+/** The occurrence rules that differ from their defaults, in short names. */
+interface EncodedRules {
+  c?: 1;
+  l?: number;
+  s?: string[];
+  g?: 'skip';
+  o?: 'last';
+}
 
-function tail({ target, title, tag, message, data }: Subscription): unknown[] {
-  const parts: unknown[] = [target, title === tag ? null : title, message, data];
+type Tail = [string | null, string | null, string, Record<string, unknown>, EncodedRules];
+
+function tail(subscription: Subscription): unknown[] {
+  const { target, title, tag, message, data } = subscription;
+  const rules = encodeRules(subscription);
+  const parts: unknown[] = [target, title === tag ? null : title, message, data, rules];
   const isDefault = [
     () => parts[0] === null,
     () => parts[1] === null,
     () => message === '',
     () => Object.keys(data).length === 0,
+    () => Object.keys(rules).length === 0,
   ];
   while (parts.length > 0 && isDefault[parts.length - 1]()) parts.pop();
   return parts;
@@ -96,4 +115,20 @@ export function weekdayMask(days: readonly Weekday[]): number {
 
 function weekdaysOf(mask: number): Weekday[] {
   return WEEKDAYS.filter((_, index) => (mask & (1 << index)) !== 0);
+}
+
+function encodeRules({ critical, maxLatenessMinutes, skipDates, dst }: OccurrenceRules) {
+  const rules: EncodedRules = {};
+  if (critical) rules.c = 1;
+  if (maxLatenessMinutes !== null) rules.l = maxLatenessMinutes;
+  if (skipDates.length > 0) rules.s = [...skipDates];
+  if (dst.gap === 'skip') rules.g = 'skip';
+  if (dst.overlap === 'last') rules.o = 'last';
+  return rules;
+}
+
+function decodeRules({ c, l, s, g, o }: EncodedRules): OccurrenceRules {
+  const dst: DstChoice =
+    g || o ? { gap: g ?? DEFAULT_DST.gap, overlap: o ?? DEFAULT_DST.overlap } : DEFAULT_DST;
+  return { critical: c === 1, maxLatenessMinutes: l ?? null, skipDates: s ?? [], dst };
 }

@@ -18,6 +18,16 @@ const current: SubscriptionFields = {
   message: 'Read me',
   data: { edition: 'asia' },
   paused: true,
+  critical: true,
+  maxLatenessMinutes: 90,
+  skipDates: ['2026-12-25', '2027-01-01'],
+  dst: { gap: 'skip', overlap: 'last' },
+};
+const defaultRules = {
+  critical: false,
+  maxLatenessMinutes: null,
+  skipDates: [],
+  dst: { gap: 'shift', overlap: 'first' },
 };
 const stored = { ...key, ...current };
 
@@ -33,12 +43,14 @@ describe('completeFields', () => {
       message: '',
       data: {},
       paused: false,
+      ...defaultRules,
     });
   });
 
   it('treats null fields as omitted ones', () => {
     const body = { time: '08:00', channel: 'log', timezone: null, days: null, target: null };
-    const nulls = { title: null, message: null, data: null, paused: null };
+    const nulls = { title: null, message: null, data: null, paused: null, critical: null };
+    Object.assign(nulls, { maxLatenessMinutes: null, skipDates: null, dst: null });
     expect(completeFields(key, put({ ...body, ...nulls }), 'UTC')).toEqual(
       completeFields(key, put({ time: '08:00', channel: 'log' }), 'UTC'),
     );
@@ -46,6 +58,13 @@ describe('completeFields', () => {
 
   it('keeps what the body gives', () => {
     expect(completeFields(key, put(current), 'UTC')).toEqual(current);
+  });
+
+  it('sorts skip dates and fills the part of a dst choice the body leaves out', () => {
+    const body = { time: '08:00', channel: 'log', skipDates: ['2027-01-01', '2026-12-25'] };
+    const fields = completeFields(key, put({ ...body, dst: { overlap: 'last' } }), 'UTC');
+    expect(fields.skipDates).toEqual(['2026-12-25', '2027-01-01']);
+    expect(fields.dst).toEqual({ gap: 'shift', overlap: 'last' });
   });
 
   it("stores IANA's spelling of a timezone, not the runtime's legacy alias", () => {
@@ -86,7 +105,11 @@ describe('mergeFields', () => {
   it('restores each default for a null field', () => {
     const nulls = { timezone: null, days: null, target: null, title: null };
     expect(
-      mergeFields(stored, patch({ ...nulls, message: null, data: null, paused: null }), 'UTC'),
+      mergeFields(
+        stored,
+        patch({ ...nulls, message: null, data: null, paused: null, critical: null, dst: null }),
+        'UTC',
+      ),
     ).toEqual({
       ...current,
       timezone: 'UTC',
@@ -96,6 +119,8 @@ describe('mergeFields', () => {
       message: '',
       data: {},
       paused: false,
+      critical: false,
+      dst: { gap: 'shift', overlap: 'first' },
     });
   });
 
@@ -110,6 +135,7 @@ describe('mergeFields', () => {
     const merged = mergeFields(stored, patch({ title: 'New' }), 'UTC');
     (merged.days as string[]).push('sun');
     (merged.data as Record<string, unknown>).extra = true;
+    (merged.skipDates as string[]).push('2027-02-02');
     expect(stored).toEqual(before);
   });
 });

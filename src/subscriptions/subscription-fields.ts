@@ -1,3 +1,4 @@
+import { DEFAULT_DST } from '../domain/dst.js';
 import { Weekday, WEEKDAYS } from '../domain/local-time.js';
 import { canonicalTimezone } from '../domain/timezone.js';
 import { PatchSubscriptionDto } from './dto/patch-subscription.dto.js';
@@ -20,6 +21,10 @@ export function completeFields(
     message: body.message ?? '',
     data: body.data ?? {},
     paused: body.paused ?? false,
+    critical: body.critical ?? false,
+    maxLatenessMinutes: body.maxLatenessMinutes ?? null,
+    skipDates: [...(body.skipDates ?? [])].sort(),
+    dst: { ...DEFAULT_DST, ...body.dst },
   };
 }
 
@@ -36,6 +41,8 @@ export function mergeFields(
     ...current,
     days: [...current.days],
     data: { ...current.data },
+    skipDates: [...current.skipDates],
+    dst: { ...current.dst },
     ...given,
     time: given.time ?? current.time,
     channel: given.channel ?? current.channel,

@@ -35,6 +35,13 @@ import { PutSubscriptionDto } from './dto/put-subscription.dto.js';
 import { SubscriptionParams, UserParams } from './dto/subscription-params.dto.js';
 import { SubscriptionListResponse, SubscriptionResponse } from './dto/subscription.response.js';
 import { SubscriptionsService } from './subscriptions.service.js';
+import { OccurrencesService } from './occurrences.service.js';
+import {
+  OccurrencesQuery,
+  OccurrencesResponse,
+  PreviewQuery,
+  PreviewResponse,
+} from './dto/occurrence.response.js';
 
 /** SPEC 8: a write waits for REDIS_MIN_REPLICAS_ACK replicas, and says so when they do not answer. */
 const ApiReplicasNotAcknowledged = () =>
@@ -50,7 +57,10 @@ const ApiReplicasNotAcknowledged = () =>
 @ApiBadRequestResponse({ type: ErrorResponse, description: 'Invalid input; the fields are named' })
 @Controller('subscriptions')
 export class SubscriptionsController {
-  constructor(private readonly subscriptions: SubscriptionsService) {}
+  constructor(
+    private readonly subscriptions: SubscriptionsService,
+    private readonly occurrences: OccurrencesService,
+  ) {}
 
   @ApiReplicasNotAcknowledged()
   @Put(':userId/:tag')
@@ -91,6 +101,33 @@ export class SubscriptionsController {
   @ApiNotFoundResponse({ type: ErrorResponse })
   get(@Param() key: SubscriptionParams): Promise<SubscriptionResponse> {
     return this.subscriptions.get(key);
+  }
+
+  @Get(':userId/:tag/preview')
+  @ApiOperation({
+    summary:
+      'The next occurrences from now, each with when it leaves and every rule that shaped it',
+  })
+  @ApiOkResponse({ type: PreviewResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async preview(
+    @Param() key: SubscriptionParams,
+    @Query() { count = 10 }: PreviewQuery,
+  ): Promise<PreviewResponse> {
+    return { items: await this.occurrences.preview(key, count) };
+  }
+
+  @Get(':userId/:tag/occurrences')
+  @ApiOperation({
+    summary: "The subscription's recent occurrences, newest first, each with its latest status",
+  })
+  @ApiOkResponse({ type: OccurrencesResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async history(
+    @Param() key: SubscriptionParams,
+    @Query() { limit = 20 }: OccurrencesQuery,
+  ): Promise<OccurrencesResponse> {
+    return { items: await this.occurrences.recent(key, limit) };
   }
 
   @Get(':userId')

@@ -45,6 +45,31 @@ export function testRedisUrl(): string {
   return url;
 }
 
+/**
+ * Where chime connects in a topology project (jest.config.js: CHIME_TEST_TOPOLOGY, with the
+ * servers topology-env-*.ts started), or null on the one node of the plain e2e project.
+ */
+function topologyEnv(): Record<string, string> | null {
+  switch (process.env.CHIME_TEST_TOPOLOGY) {
+    case 'cluster':
+      return { REDIS_URL: '', REDIS_CLUSTER_NODES: required('CHIME_TEST_CLUSTER_NODES') };
+    case 'sentinel':
+      return {
+        REDIS_URL: '',
+        REDIS_SENTINELS: required('CHIME_TEST_SENTINELS'),
+        REDIS_SENTINEL_MASTER: required('CHIME_TEST_SENTINEL_MASTER'),
+      };
+    default:
+      return null;
+  }
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is unset: the topology project's set-up sets it`);
+  return value;
+}
+
 export function uniquePrefix(name: string): string {
   return `t-${name}-${randomBytes(3).toString('hex')}`;
 }
@@ -60,7 +85,8 @@ export async function startChime(
 ): Promise<ChimeProcess> {
   const port = await freePort();
   const keyPrefix = env.KEY_PREFIX ?? uniquePrefix('chime');
-  const redisUrl = env.REDIS_URL ?? testRedisUrl();
+  const topology = env.REDIS_URL === undefined ? topologyEnv() : null;
+  const redisUrl = env.REDIS_URL ?? (topology ? '' : testRedisUrl());
   const child = spawn('node', [MAIN], {
     cwd: emptyWorkingDirectory(),
     env: {
@@ -72,6 +98,7 @@ export async function startChime(
       ADMIN_TOKEN,
       WEBHOOK_ALLOW_PRIVATE: 'true',
       LOG_LEVEL: 'warn',
+      ...topology,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

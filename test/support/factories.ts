@@ -1,3 +1,4 @@
+import { DEFAULT_OCCURRENCE_RULES } from '../../src/domain/decision.js';
 import { dueOccurrence, DueOccurrence } from '../../src/domain/occurrence.js';
 import { instantOf, parseHHMM, WEEKDAYS } from '../../src/domain/local-time.js';
 import { Subscription } from '../../src/domain/subscription.js';
@@ -18,6 +19,7 @@ export function aSubscription(overrides: Partial<Subscription> = {}): Subscripti
     message: '',
     data: {},
     paused: false,
+    ...DEFAULT_OCCURRENCE_RULES,
     createdAt: CREATED,
     updatedAt: CREATED,
     armedAt: CREATED,

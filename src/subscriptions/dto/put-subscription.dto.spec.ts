@@ -9,6 +9,14 @@ async function refusedFields(body: object): Promise<string[]> {
   return errors.map((error) => error.property).sort();
 }
 
+/** `count` dates from 2027-01-01 on, one a day. */
+function consecutiveDates(count: number): string[] {
+  const first = Date.UTC(2027, 0, 1);
+  return Array.from({ length: count }, (_, day) =>
+    new Date(first + day * 86_400_000).toISOString().slice(0, 10),
+  );
+}
+
 const minimal = { time: '08:00', channel: 'log' };
 
 describe('PutSubscriptionDto', () => {
@@ -27,6 +35,10 @@ describe('PutSubscriptionDto', () => {
       message: 'm'.repeat(2000),
       data: { edition: 'asia', nested: { n: 1 } },
       paused: true,
+      critical: true,
+      maxLatenessMinutes: 1440,
+      skipDates: ['2026-12-25', '2028-02-29'],
+      dst: { gap: 'skip', overlap: 'last' },
     };
     expect(await refusedFields(body)).toEqual([]);
   });
@@ -35,6 +47,32 @@ describe('PutSubscriptionDto', () => {
     const nulls = { timezone: null, days: null, target: null, title: null };
     expect(await refusedFields({ ...minimal, ...nulls, message: null, data: null })).toEqual([]);
     expect(await refusedFields({ ...minimal, paused: null })).toEqual([]);
+    const rules = { critical: null, maxLatenessMinutes: null, skipDates: null, dst: null };
+    expect(await refusedFields({ ...minimal, ...rules })).toEqual([]);
+  });
+
+  it('accepts a dst choice that states one part only', async () => {
+    expect(await refusedFields({ ...minimal, dst: { gap: 'skip' } })).toEqual([]);
+    expect(await refusedFields({ ...minimal, dst: {} })).toEqual([]);
+  });
+
+  it.each([
+    ['critical', { critical: 'yes' }],
+    ['maxLatenessMinutes', { maxLatenessMinutes: 0 }],
+    ['maxLatenessMinutes', { maxLatenessMinutes: 1441 }],
+    ['maxLatenessMinutes', { maxLatenessMinutes: 1.5 }],
+    ['maxLatenessMinutes', { maxLatenessMinutes: '30' }],
+    ['skipDates', { skipDates: '2026-12-25' }],
+    ['skipDates', { skipDates: ['2026-02-30'] }],
+    ['skipDates', { skipDates: ['2026-12-25', '2026-12-25'] }],
+    ['skipDates', { skipDates: ['25/12/2026'] }],
+    ['skipDates', { skipDates: consecutiveDates(367) }],
+    ['dst', { dst: { gap: 'later' } }],
+    ['dst', { dst: { overlap: 'second' } }],
+    ['dst', { dst: { gap: 'skip', when: 'always' } }],
+    ['dst', { dst: 'skip' }],
+  ])('refuses %s in %j', async (field, change) => {
+    expect(await refusedFields({ ...minimal, ...change })).toEqual([field]);
   });
 
   it('accepts data of exactly 4 KiB serialised', async () => {

@@ -1,24 +1,31 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
+  ArrayMaxSize,
   ArrayNotEmpty,
   ArrayUnique,
   IsArray,
   IsBoolean,
   IsDefined,
   IsIn,
+  IsInt,
   IsNotEmpty,
   IsObject,
   IsOptional,
   IsString,
+  Max,
   MaxLength,
+  Min,
 } from 'class-validator';
 import { IsHHMM, IsIanaTimezone } from '../../common/validators.js';
 import { WEEKDAYS, Weekday } from '../../domain/local-time.js';
-import { MaxJsonBytes } from './subscription-body.validators.js';
+import { DST_GAPS, DST_OVERLAPS } from '../../domain/dst.js';
+import { AreLocalDates, IsDstChoiceBody, MaxJsonBytes } from './subscription-body.validators.js';
 
 export const TITLE_MAX = 200;
 export const MESSAGE_MAX = 2000;
 export const DATA_MAX_BYTES = 4096;
+export const SKIP_DATES_MAX = 366;
+export const MAX_LATENESS_MINUTES = 1440;
 
 /**
  * A whole subscription (PUT). Omitted optional fields take their defaults; `null` means the
@@ -116,4 +123,62 @@ export class PutSubscriptionDto {
   @IsOptional()
   @IsBoolean()
   paused?: boolean | null;
+
+  @ApiPropertyOptional({
+    example: false,
+    description: "Sent through the user's quiet hours and snooze (SPEC 7); default false",
+    type: Boolean,
+    nullable: true,
+  })
+  @IsOptional()
+  @IsBoolean()
+  critical?: boolean | null;
+
+  @ApiPropertyOptional({
+    example: 90,
+    minimum: 1,
+    maximum: MAX_LATENESS_MINUTES,
+    description:
+      'An occurrence that cannot leave within this many minutes of its instant (downtime, ' +
+      'retries, quiet hours) is not sent: it ends expired. Default null: no limit of its own',
+    type: Number,
+    nullable: true,
+  })
+  @IsOptional()
+  @IsInt({ message: 'maxLatenessMinutes must be a whole number of minutes' })
+  @Min(1)
+  @Max(MAX_LATENESS_MINUTES)
+  maxLatenessMinutes?: number | null;
+
+  @ApiPropertyOptional({
+    example: ['2026-12-25', '2027-01-01'],
+    type: [String],
+    maxItems: SKIP_DATES_MAX,
+    description: 'Local dates (in timezone) with no occurrence, no repeats; default none',
+    nullable: true,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(SKIP_DATES_MAX, { message: `skipDates must hold at most ${SKIP_DATES_MAX} dates` })
+  @ArrayUnique({ message: 'skipDates must not name a date twice' })
+  @AreLocalDates()
+  skipDates?: string[] | null;
+
+  @ApiPropertyOptional({
+    example: { gap: 'shift', overlap: 'first' },
+    type: 'object',
+    properties: {
+      gap: { type: 'string', enum: [...DST_GAPS] },
+      overlap: { type: 'string', enum: [...DST_OVERLAPS] },
+    },
+    additionalProperties: false,
+    description:
+      'A time inside a spring-forward gap shifts to its end or is skipped that date; one ' +
+      'inside a fall-back overlap takes the first or the last instant. Default ' +
+      '{"gap": "shift", "overlap": "first"}; an omitted part takes its default',
+    nullable: true,
+  })
+  @IsOptional()
+  @IsDstChoiceBody()
+  dst?: { gap?: 'shift' | 'skip'; overlap?: 'first' | 'last' } | null;
 }

@@ -1,5 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ApiNextCursor } from '../../common/validators.js';
+import { DST_GAPS, DST_OVERLAPS } from '../../domain/dst.js';
+import type { DstChoice } from '../../domain/dst.js';
 import { WEEKDAYS, Weekday } from '../../domain/local-time.js';
 
 export class SubscriptionResponse {
@@ -17,6 +19,20 @@ export class SubscriptionResponse {
   @ApiProperty({ example: { edition: 'asia' }, type: 'object', additionalProperties: true })
   data!: Record<string, unknown>;
   @ApiProperty({ example: false }) paused!: boolean;
+  @ApiProperty({ example: false }) critical!: boolean;
+  @ApiProperty({ example: 90, type: Number, nullable: true }) maxLatenessMinutes!: number | null;
+  @ApiProperty({ example: ['2026-12-25'], type: [String] }) skipDates!: string[];
+  @ApiProperty({
+    example: { gap: 'shift', overlap: 'first' },
+    type: 'object',
+    properties: {
+      gap: { type: 'string', enum: [...DST_GAPS] },
+      overlap: { type: 'string', enum: [...DST_OVERLAPS] },
+    },
+    required: ['gap', 'overlap'],
+    additionalProperties: false,
+  })
+  dst!: DstChoice;
   @ApiProperty({ example: '2026-11-25T01:00:00.000Z', format: 'date-time' }) createdAt!: string;
   @ApiProperty({ example: '2026-11-25T01:00:00.000Z', format: 'date-time' }) updatedAt!: string;
   @ApiProperty({
@@ -24,7 +40,9 @@ export class SubscriptionResponse {
     format: 'date-time',
     type: String,
     nullable: true,
-    description: 'The next occurrence (UTC); null when paused',
+    description:
+      "The next occurrence (UTC) under the subscription's own rules (days, dst, skipDates); " +
+      "the user's quiet hours may hold it (see /preview); null when paused",
   })
   nextRunAt!: string | null;
 }

@@ -12,12 +12,70 @@ import {
   encodeDeadLetterCursor,
 } from '../../../src/store/dead-letter.store.js';
 import { DeadLetter, DeliveryRecord } from '../../../src/store/delivery-record.js';
+import { Policy } from '../../../src/domain/policy.js';
+import { HeldOccurrence, HeldStore } from '../../../src/store/held.store.js';
+import { PolicyStore } from '../../../src/store/policy.store.js';
+import { UserDataStore } from '../../../src/store/user-data.store.js';
 import {
   AcquireOutcome,
   DeliveryClaim,
   DeliveryLogFilter,
   DeliveryStore,
 } from '../../../src/store/delivery.store.js';
+
+/** Policies by user, as the PolicyStore keeps them. */
+export class InMemoryPolicyStore extends PolicyStore {
+  readonly policies = new Map<string, Policy>();
+
+  async find(userId: string) {
+    return this.policies.get(userId) ?? null;
+  }
+
+  async findMany(userIds: readonly string[]) {
+    return userIds.map((userId) => this.policies.get(userId) ?? null);
+  }
+
+  async save(userId: string, policy: Policy) {
+    this.policies.set(userId, policy);
+  }
+
+  async delete(userId: string) {
+    return this.policies.delete(userId);
+  }
+}
+
+/** Held occurrences by id. */
+export class InMemoryHeldStore extends HeldStore {
+  readonly held = new Map<string, HeldOccurrence>();
+
+  async add(held: readonly HeldOccurrence[]) {
+    for (const one of held) this.held.set(one.occurrenceId, one);
+  }
+
+  async release(occurrenceIds: readonly string[]) {
+    for (const id of occurrenceIds) this.held.delete(id);
+  }
+
+  async list(userId: string) {
+    return [...this.held.values()].filter(({ occurrenceId }) =>
+      occurrenceId.startsWith(`${userId}|`),
+    );
+  }
+}
+
+/** Users erased, and nothing else: the erase itself is the Redis adapter's (test/users). */
+export class InMemoryUserDataStore extends UserDataStore {
+  readonly erased = new Set<string>();
+
+  async erase(userId: string) {
+    this.erased.add(userId);
+    return { keys: 0, deliveryLogEntries: 0, deadLetters: 0 };
+  }
+
+  async wereErased(userIds: readonly string[]) {
+    return userIds.map((userId) => this.erased.has(userId));
+  }
+}
 
 /** Per-occurrence holders (a job id, or the status it ended with) and the log. */
 export class InMemoryDeliveryStore extends DeliveryStore {
@@ -176,6 +234,12 @@ export class FakeDeliveryQueue {
 
   attemptJobId(item: DeliveryItem, idSeed = ''): string {
     return `a|${item.occurrence.occurrenceId}|${item.attempt}|${idSeed}`;
+  }
+
+  readonly held: { items: DeliveryItem[]; releaseAt: Date; heldBy: string }[] = [];
+
+  async enqueueHeld(items: readonly DeliveryItem[], releaseAt: Date, heldBy: string) {
+    this.held.push({ items: [...items], releaseAt, heldBy });
   }
 
   async enqueueAttempt(item: DeliveryItem, delayMs: number, id: string) {
