@@ -1,5 +1,5 @@
-import { IANAZone } from 'luxon';
-import { addDays, fromScore, instantOf, localDateOf, TimeOfDay, toScore } from './local-time.js';
+import { addDays, fromScore, localDateOf, TimeOfDay, toScore } from './local-time.js';
+import { ZoneClock, zoneClock } from './zone-clock.js';
 
 /** The local times of one local date whose occurrences fall in a UTC window. */
 export interface LocalRange {
@@ -20,15 +20,16 @@ const MINUTES_PER_DAY = 1440;
  */
 export function localRanges(timezone: string, from: Date, to: Date): LocalRange[] {
   if (to.getTime() <= from.getTime()) return [];
-  const zone = IANAZone.create(timezone);
+  // Every tick asks this of every zone: its offsets come memoised, not from Intl each time.
+  const clock = zoneClock(timezone);
   const probes = [from.getTime() - 1, from.getTime(), to.getTime() - 1, to.getTime()];
-  const offsets = probes.map((instant) => zone.offset(instant) * MINUTE_MS);
+  const offsets = probes.map((instant) => clock.offsetAt(instant) * MINUTE_MS);
   const firstWall = Math.floor((from.getTime() + Math.min(...offsets)) / MINUTE_MS) * MINUTE_MS;
   const lastWall = to.getTime() + Math.max(...offsets);
   const ranges: LocalRange[] = [];
   const lastDate = wallDate(lastWall);
   for (let date = wallDate(firstWall); date <= lastDate; date = addDays(date, 1)) {
-    const range = rangeOn(date, timezone, from, to, clampToDate(date, firstWall, lastWall));
+    const range = rangeOn(date, clock, from, to, clampToDate(date, firstWall, lastWall));
     if (range) ranges.push(range);
   }
   return ranges;
@@ -44,12 +45,12 @@ function clampToDate(date: string, firstWall: number, lastWall: number): [number
 
 function rangeOn(
   date: string,
-  timezone: string,
+  clock: ZoneClock,
   from: Date,
   to: Date,
   [first, end]: [number, number],
 ): LocalRange | null {
-  const at = (minute: number) => instantOf(date, timeOf(minute), timezone).getTime();
+  const at = (minute: number) => clock.instantOf(date, timeOf(minute));
   const lower = firstMinuteAtOrAfter(at, first, end, from.getTime());
   const upper = firstMinuteAtOrAfter(at, lower, end, to.getTime());
   if (lower >= upper) return null;

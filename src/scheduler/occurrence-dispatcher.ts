@@ -2,13 +2,12 @@ import { Injectable } from '@nestjs/common';
 import pLimit from 'p-limit';
 import { Clock } from '../common/clock.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
-import { ScoreRange, SubscriptionStore } from '../store/subscription.store.js';
+import { SubscriptionStore } from '../store/subscription.store.js';
 import { ClaimCandidate, ClaimOutcome, ClaimStore } from '../store/claim.store.js';
 import { HandOffStore } from '../store/hand-off.store.js';
 import { DeliverySink } from '../domain/delivery-sink.js';
-import { fromScore, instantOf, weekdayOf } from '../domain/local-time.js';
-import { dueOccurrence, DueOccurrence } from '../domain/occurrence.js';
-import { LocalRange, localRanges, splitRange } from '../domain/window.js';
+import { DueOccurrence } from '../domain/occurrence.js';
+import { ZoneScan } from './zone-scan.js';
 
 /** What a scan found: `due` = `enqueued` + `duplicates`; `skipped` ones are not sent. */
 export interface ScanCounts {
@@ -27,21 +26,6 @@ const CLAIM_BATCH = 500;
  * a few tens of milliseconds of scripts queued ahead of other clients.
  */
 const BATCHES_IN_FLIGHT = 8;
-/**
- * A scan reads its window in steps of about this many members, counted first (ZCOUNT), and
- * claims what a step found while it reads the next: what it holds at once does not grow with
- * the window (a day's catch-up count after an outage reads 24 hours of every zone). A tick
- * scans a few buckets at once (scheduler.service.ts), each holding two steps at most. Only
- * one minute of one zone that alone holds more is read whole, as one step.
- */
-const STEP_MEMBERS = 2_500;
-/** Ranges are counted an hour of one zone's local times at a time, then minute by minute. */
-const MINUTES_PER_RANGE = 60;
-const COUNTS_PER_ROUND_TRIP = 1000;
-/** Zone windows whose ranges are kept: a tick's zones, a few times over. */
-const ZONE_RANGES_KEPT = 5000;
-
-type ZoneRange = LocalRange & ScoreRange;
 
 /**
  * Finds the occurrences whose instant lies in a window, claims each once, and hands the
@@ -50,16 +34,19 @@ type ZoneRange = LocalRange & ScoreRange;
  */
 @Injectable()
 export class OccurrenceDispatcher {
-  private readonly rangesByZone = new Map<string, LocalRange[]>();
+  /** Its memos are shared by every scan of this process: a tick's buckets ask alike. */
+  private readonly scan: ZoneScan;
 
   constructor(
-    private readonly subscriptions: SubscriptionStore,
+    subscriptions: SubscriptionStore,
     private readonly claims: ClaimStore,
     private readonly handOffs: HandOffStore,
     private readonly sink: DeliverySink,
     private readonly clock: Clock,
     private readonly metrics: ChimeMetrics,
-  ) {}
+  ) {
+    this.scan = new ZoneScan(subscriptions, clock);
+  }
 
   /**
    * Claims and hands off every occurrence in [from, to). A tick leaves out occurrences from
@@ -71,7 +58,7 @@ export class OccurrenceDispatcher {
     { replay, buckets }: { replay: boolean; buckets?: readonly number[] },
   ): Promise<ScanCounts> {
     const counts: ScanCounts = { due: 0, enqueued: 0, duplicates: 0, skipped: 0 };
-    for await (const candidates of this.candidatesIn(from, to, buckets)) {
+    for await (const candidates of this.scan.candidatesIn(from, to, buckets)) {
       const step = await this.claimAndHandOff(candidates, !replay);
       counts.due += step.due;
       counts.enqueued += step.enqueued;
@@ -92,7 +79,7 @@ export class OccurrenceDispatcher {
   ) {
     const retryAt = this.clock.now();
     const tally = { won: 0, duplicate: 0 };
-    for await (const candidates of this.candidatesIn(from, to, buckets)) {
+    for await (const candidates of this.scan.candidatesIn(from, to, buckets)) {
       await this.inBatches(candidates, async (batch) => {
         const { outcomes } = await this.claims.claimDue(batch, {
           retryAt,
@@ -121,104 +108,6 @@ export class OccurrenceDispatcher {
       await Promise.all(receipts.map((receipt) => this.handOffs.confirm(receipt)));
     });
     return counts;
-  }
-
-  /**
-   * Every occurrence in [from, to) of the subscriptions in the ZSETs, a step at a time; the
-   * next step is read while the caller claims the current one.
-   */
-  private async *candidatesIn(
-    from: Date,
-    to: Date,
-    buckets?: readonly number[],
-  ): AsyncGenerator<ClaimCandidate[]> {
-    const zones = (await this.subscriptions.scheduleZones(buckets)).filter(
-      ({ bucket }) => !buckets || buckets.includes(bucket),
-    );
-    const rangesOf = (timezone: string) => this.zoneRanges(timezone, from, to);
-    // Bucket by bucket (scheduleZones' order), so that claim batches mostly hold one bucket.
-    const hours = zones.flatMap(({ bucket, timezone }) =>
-      rangesOf(timezone).map((range) => ({ bucket, timezone, ...range })),
-    );
-    let next: Promise<ClaimCandidate[]> | null = null;
-    for await (const step of this.steps(hours)) {
-      const reading = this.candidatesOf(step);
-      // Awaited below; this only keeps a failure while the caller works from going unhandled.
-      reading.catch(() => undefined);
-      if (next) yield await next;
-      next = reading;
-    }
-    if (next) yield await next;
-  }
-
-  /**
-   * A zone's local ranges of a window, an hour at most each; a tick asks once per bucket for
-   * the same window, so the answers are kept (a bounded number of them).
-   */
-  private zoneRanges(timezone: string, from: Date, to: Date): LocalRange[] {
-    const key = `${timezone}|${from.getTime()}|${to.getTime()}`;
-    let ranges = this.rangesByZone.get(key);
-    if (!ranges) {
-      if (this.rangesByZone.size >= ZONE_RANGES_KEPT) this.rangesByZone.clear();
-      ranges = localRanges(timezone, from, to).flatMap((range) =>
-        splitRange(range, MINUTES_PER_RANGE),
-      );
-      this.rangesByZone.set(key, ranges);
-    }
-    return ranges;
-  }
-
-  /** The ranges that hold members, packed into steps of about STEP_MEMBERS members. */
-  private async *steps(ranges: readonly ZoneRange[]): AsyncGenerator<ZoneRange[]> {
-    let step: ZoneRange[] = [];
-    let size = 0;
-    for await (const [range, count] of this.countedFinely(ranges)) {
-      if (size > 0 && size + count > STEP_MEMBERS) {
-        yield step;
-        step = [];
-        size = 0;
-      }
-      step.push(range);
-      size += count;
-    }
-    if (step.length > 0) yield step;
-  }
-
-  /** Each non-empty range with its count; one holding more than a step, minute by minute. */
-  private async *countedFinely(ranges: readonly ZoneRange[]): AsyncGenerator<[ZoneRange, number]> {
-    for (let start = 0; start < ranges.length; start += COUNTS_PER_ROUND_TRIP) {
-      const chunk = ranges.slice(start, start + COUNTS_PER_ROUND_TRIP);
-      const counts = await this.subscriptions.countInRanges(chunk);
-      for (const [index, range] of chunk.entries()) {
-        if (counts[index] === 0) continue;
-        if (counts[index] <= STEP_MEMBERS || range.fromScore === range.toScore) {
-          yield [range, counts[index]];
-          continue;
-        }
-        const minutes = splitRange(range, 1);
-        const perMinute = await this.subscriptions.countInRanges(minutes);
-        for (const [minute, minuteRange] of minutes.entries()) {
-          if (perMinute[minute] > 0) yield [minuteRange, perMinute[minute]];
-        }
-      }
-    }
-  }
-
-  private async candidatesOf(ranges: readonly ZoneRange[]): Promise<ClaimCandidate[]> {
-    const members = await this.subscriptions.membersInRanges(ranges);
-    const now = this.clock.now().getTime();
-    const instantAt = memoised((key: string) => {
-      const [localDate, score, timezone] = key.split('|');
-      return instantOf(localDate, fromScore(Number(score)), timezone);
-    });
-    return ranges.flatMap(({ timezone, localDate }, index) => {
-      const weekday = weekdayOf(localDate);
-      return members[index].map((member) => {
-        const instant = instantAt(`${localDate}|${member.score}|${timezone}`);
-        const late = now > instant.getTime();
-        return { occurrence: dueOccurrence(member, { localDate, instant }, late), weekday };
-      });
-    });
   }
 
   private async inBatches(
@@ -258,17 +147,4 @@ export class OccurrenceDispatcher {
     this.metrics.occurrencesSkipped.inc(skipped);
     return won;
   }
-}
-
-/** `compute` answered once per argument, for the length of one scan. */
-function memoised<T>(compute: (key: string) => T): (key: string) => T {
-  const answers = new Map<string, T>();
-  return (key) => {
-    let answer = answers.get(key);
-    if (answer === undefined) {
-      answer = compute(key);
-      answers.set(key, answer);
-    }
-    return answer;
-  };
 }

@@ -123,7 +123,8 @@ describe('SchedulerQueries.nextRunAt', () => {
 describe('SchedulerQueries status and counts', () => {
   it('reports the watermark, last tick, skipped total, unconfirmed hand-offs and clock drift', async () => {
     const w = await world();
-    await w.state.completeTick(0, new Date('2026-11-25T02:04:00Z'), new Date(NOW), 3);
+    await w.state.completeTick(0, new Date('2026-11-25T02:04:00Z'), 3);
+    await w.state.recordTick(new Date(NOW));
     w.handOffs.record([], new Date(NOW));
     w.state.serverNow = new Date(Date.parse(NOW) - 3_000);
 

@@ -6,7 +6,7 @@ import { schedulerConfig } from '../config/configuration.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { Subscription } from '../domain/subscription.js';
 import { HandOffStore } from '../store/hand-off.store.js';
-import { SchedulerStateStore } from '../store/scheduler-state.store.js';
+import { SchedulerStateStore, TickStart } from '../store/scheduler-state.store.js';
 import { DeliverySink } from '../domain/delivery-sink.js';
 import { weekdayOf } from '../domain/local-time.js';
 import { occurrencesBetween, scheduleOf } from '../domain/schedule.js';
@@ -68,8 +68,9 @@ export class SchedulerService {
     const lane = async () => {
       for (let bucket = order.shift(); bucket !== undefined; bucket = order.shift()) {
         try {
-          if (!(await this.progress.acquireTickLease(bucket, minute, this.replica))) continue;
-          const outcome = await this.tickBucket(bucket, minute, to, now);
+          const start = await this.progress.beginTick(bucket, minute, this.replica, to);
+          if (!start) continue;
+          const outcome = await this.tickBucket(bucket, start, minute, to);
           total = sum(total, outcome);
         } catch (error) {
           this.logger.error(`the tick of bucket ${bucket} failed: ${(error as Error).message}`);
@@ -78,6 +79,7 @@ export class SchedulerService {
       }
     };
     await Promise.all(Array.from({ length: BUCKETS_AT_ONCE }, lane));
+    if (total) await this.progress.recordTick(now);
     if (failures.length > 0) {
       const reasons = failures.map((failure) => (failure as Error).message).join('; ');
       throw new AggregateError(failures, `${failures.length} buckets failed to tick: ${reasons}`);
@@ -85,20 +87,20 @@ export class SchedulerService {
     return total;
   }
 
+  /** One bucket's scan from its watermark; its lease is held and its horizon moved (`start`). */
   private async tickBucket(
     bucket: number,
+    start: NonNullable<TickStart>,
     minute: Date,
     to: Date,
-    now: Date,
   ): Promise<TickOutcome> {
-    const { from, missed } = await this.scanStart(bucket, minute);
-    if (from.getTime() >= to.getTime()) {
-      await this.progress.completeTick(bucket, to, now, missed);
-      return { from, to, due: 0, enqueued: 0, duplicates: 0, skipped: missed };
+    const { from, missed } = await this.scanStart(bucket, start, minute);
+    let counts: ScanCounts = { due: 0, enqueued: 0, duplicates: 0, skipped: 0 };
+    if (from.getTime() < to.getTime()) {
+      if (!start.ownProgress) await this.progress.advanceHorizon(bucket, to);
+      counts = await this.dispatcher.dispatch(from, to, { replay: false, buckets: [bucket] });
     }
-    await this.progress.advanceHorizon(bucket, to);
-    const counts = await this.dispatcher.dispatch(from, to, { replay: false, buckets: [bucket] });
-    await this.progress.completeTick(bucket, to, now, missed);
+    await this.progress.completeTick(bucket, to, missed);
     if (missed > 0) {
       this.metrics.occurrencesSkipped.inc(missed);
       this.logger.warn(`skipped ${missed} occurrences older than the catch-up horizon`);
@@ -158,8 +160,12 @@ export class SchedulerService {
    * Where this tick's scan begins: the watermark, but no earlier than the catch-up horizon.
    * What lies before that horizon is counted as missed (at most a day of it).
    */
-  private async scanStart(bucket: number, minute: Date): Promise<{ from: Date; missed: number }> {
-    const { watermark } = await this.progress.state(bucket);
+  private async scanStart(
+    bucket: number,
+    start: NonNullable<TickStart>,
+    minute: Date,
+  ): Promise<{ from: Date; missed: number }> {
+    const { watermark } = start.ownProgress ? start : await this.progress.state(bucket);
     const horizon = new Date(minute.getTime() - this.config.catchupMinutes * MINUTE_MS);
     if (!watermark) return { from: minute, missed: 0 };
     if (watermark.getTime() >= horizon.getTime()) return { from: watermark, missed: 0 };

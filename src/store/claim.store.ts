@@ -5,6 +5,8 @@ import { HandOffReceipt } from './hand-off.store.js';
 export interface ClaimCandidate {
   readonly occurrence: DueOccurrence;
   readonly weekday: Weekday;
+  /** The user's bucket, when the caller knows it already (a scan does): else worked out. */
+  readonly bucket?: number;
 }
 
 export interface ClaimOptions {

@@ -40,11 +40,15 @@ export class RedisClaimStore extends ClaimStore {
     await this.layout?.ready();
     const outcomes: ClaimOutcome[] = [];
     const receipts: HandOffReceipt[] = [];
-    const groups = byBucket(candidates, ({ occurrence }) => this.keys.bucketOf(occurrence.userId));
+    const groups = byBucket(
+      candidates,
+      ({ occurrence, bucket }) => bucket ?? this.keys.bucketOf(occurrence.userId),
+    );
     await Promise.all(
       groups.map(async (indexes) => {
         const batch = indexes.map((index) => candidates[index]);
-        const result = await this.claimInBucket(batch, options);
+        const bucket = batch[0].bucket ?? this.keys.bucketOf(batch[0].occurrence.userId);
+        const result = await this.claimInBucket(bucket, batch, options);
         indexes.forEach((index, at) => (outcomes[index] = result.outcomes[at]));
         if (result.receipt) receipts.push(result.receipt);
       }),
@@ -52,17 +56,20 @@ export class RedisClaimStore extends ClaimStore {
     return { outcomes, receipts };
   }
 
-  /** One script call: every candidate is of one bucket, and so is every key it touches. */
+  /**
+   * One script call: every candidate is of one bucket, and so is every key it touches. The
+   * script reads each occurrence id from its `sent` key, past the bucket's prefix.
+   */
   private async claimInBucket(
+    bucket: number,
     candidates: readonly ClaimCandidate[],
     { retryAt, respectArmedAt, dryRun = false }: ClaimOptions,
   ): Promise<{ outcomes: ClaimOutcome[]; receipt: HandOffReceipt | null }> {
-    const bucket = this.keys.bucketOf(candidates[0].occurrence.userId);
     const userKeys = [...new Set(candidates.map(({ occurrence }) => occurrence.userId))];
     const userIndex = new Map(userKeys.map((userId, index) => [userId, index + 1]));
     const keys = [
       this.keys.handOffs(bucket),
-      ...userKeys.map((u) => this.keys.userSubscriptions(u)),
+      ...userKeys.map((u) => this.keys.userSubscriptions(u, bucket)),
     ];
     const args: (string | number)[] = [
       this.config.dedupeTtlSeconds,
@@ -71,6 +78,7 @@ export class RedisClaimStore extends ClaimStore {
       dryRun ? '1' : '0',
       PAUSED_FLAG,
       userKeys.length,
+      this.keys.sentPrefix(bucket).length,
     ];
     for (const group of groupsByInstant(candidates)) {
       const { weekday, occurrence } = group[0];
@@ -80,8 +88,11 @@ export class RedisClaimStore extends ClaimStore {
       for (const {
         occurrence: { userId, tag, occurrenceId },
       } of group) {
-        args.push(userIndex.get(userId)!, tag, occurrenceId);
-        keys.push(this.keys.sent(occurrenceId), this.keys.deliveryState(occurrenceId));
+        args.push(userIndex.get(userId)!, tag);
+        keys.push(
+          this.keys.sent(occurrenceId, bucket),
+          this.keys.deliveryState(occurrenceId, bucket),
+        );
       }
     }
     const codes = await this.redis.chimeClaimDue(keys.length, ...keys, ...args);

@@ -67,19 +67,27 @@ export class RedisKeys {
     return `${this.inBucket(bucket)}:timezones`;
   }
 
-  /** HASH: a user's subscriptions, field `<tag>`, value the compact encoding (subscription.codec.ts). */
-  userSubscriptions(userId: string): string {
-    return `${this.inBucket(this.bucketOf(userId))}:user:${userId}`;
+  /**
+   * HASH: a user's subscriptions, field `<tag>`, value the compact encoding (subscription.codec.ts).
+   * Here and below, a caller that knows the bucket already passes it (the tick's claims do).
+   */
+  userSubscriptions(userId: string, bucket = this.bucketOf(userId)): string {
+    return `${this.inBucket(bucket)}:user:${userId}`;
   }
 
   /** STRING with TTL: the duplicate guard, holding the instant it claims (epoch ms). */
-  sent(occurrenceId: string): string {
-    return `${this.inBucket(this.bucketOfOccurrence(occurrenceId))}:sent:${occurrenceId}`;
+  sent(occurrenceId: string, bucket = this.bucketOfOccurrence(occurrenceId)): string {
+    return `${this.sentPrefix(bucket)}${occurrenceId}`;
+  }
+
+  /** What every `sent` key of a bucket starts with: the occurrence id follows. */
+  sentPrefix(bucket: number): string {
+    return `${this.inBucket(bucket)}:sent:`;
   }
 
   /** STRING with TTL: who delivers an occurrence now (a job id), or how it ended. */
-  deliveryState(occurrenceId: string): string {
-    return `${this.inBucket(this.bucketOfOccurrence(occurrenceId))}:delivery:${occurrenceId}`;
+  deliveryState(occurrenceId: string, bucket = this.bucketOfOccurrence(occurrenceId)): string {
+    return `${this.inBucket(bucket)}:delivery:${occurrenceId}`;
   }
 
   /** STRING: a user's policy (SPEC 7) as JSON; absent for a user with the defaults. */

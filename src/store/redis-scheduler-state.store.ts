@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from './redis-keys.js';
-import { repliesOf, scripted } from './redis-scripts.js';
-import { SchedulerState, SchedulerStateStore } from './scheduler-state.store.js';
+import { scripted } from './redis-scripts.js';
+import { SchedulerState, SchedulerStateStore, TickStart } from './scheduler-state.store.js';
 
 const LEASE_SECONDS = 90;
 
@@ -65,22 +65,29 @@ export class RedisSchedulerStateStore extends SchedulerStateStore {
     );
   }
 
-  /** The skipped count first: a bucket whose watermark moved has had its skips counted. */
-  async completeTick(
-    bucket: number,
-    watermark: Date,
-    tickAt: Date,
-    skipped: number,
-  ): Promise<void> {
-    const whole = this.keys.schedulerState();
-    await repliesOf(
-      this.redis
-        .multi()
-        .hset(whole, 'lastTickAt', tickAt.getTime())
-        .hincrby(whole, 'skippedTotal', skipped),
+  /** lua/begin-tick.lua: the lease, the watermark and the horizon in one round trip. */
+  async beginTick(bucket: number, minute: Date, holder: string, to: Date): Promise<TickStart> {
+    const watermark = await this.redis.chimeBeginTick(
+      this.leaseKey(bucket, minute),
+      this.keys.bucketSchedulerState(bucket),
+      holder,
+      LEASE_SECONDS,
+      to.getTime(),
     );
+    if (watermark === null) return null;
+    if (watermark === '') return { ownProgress: false };
+    return { ownProgress: true, watermark: new Date(Number(watermark)) };
+  }
+
+  /** The skipped count first: a bucket whose watermark moved has had its skips counted. */
+  async completeTick(bucket: number, watermark: Date, skipped: number): Promise<void> {
+    if (skipped > 0) await this.redis.hincrby(this.keys.schedulerState(), 'skippedTotal', skipped);
     const progress = this.keys.bucketSchedulerState(bucket);
     await this.redis.chimeAdvanceFields(progress, 'watermark', watermark.getTime());
+  }
+
+  async recordTick(tickAt: Date): Promise<void> {
+    await this.redis.hset(this.keys.schedulerState(), 'lastTickAt', tickAt.getTime());
   }
 
   async serverTime(): Promise<Date> {
@@ -89,7 +96,11 @@ export class RedisSchedulerStateStore extends SchedulerStateStore {
   }
 
   async acquireTickLease(bucket: number, minute: Date, holder: string): Promise<boolean> {
-    const key = this.keys.bucketTickLease(bucket, minute.toISOString().slice(0, 16));
+    const key = this.leaseKey(bucket, minute);
     return (await this.redis.set(key, holder, 'EX', LEASE_SECONDS, 'NX')) === 'OK';
+  }
+
+  private leaseKey(bucket: number, minute: Date): string {
+    return this.keys.bucketTickLease(bucket, minute.toISOString().slice(0, 16));
   }
 }

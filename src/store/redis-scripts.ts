@@ -9,6 +9,7 @@ declare module 'ioredis' {
     chimeClaimDue(...args: ScriptArgs): Result<string, Context>;
     chimeTakeUnconfirmed(...args: ScriptArgs): Result<string[], Context>;
     chimeAdvanceFields(...args: ScriptArgs): Result<number, Context>;
+    chimeBeginTick(...args: ScriptArgs): Result<string | null, Context>;
     chimeSaveSubscription(...args: ScriptArgs): Result<number, Context>;
     chimeDeleteSubscription(...args: ScriptArgs): Result<number, Context>;
     chimeAcquireDeliveries(...args: ScriptArgs): Result<number[], Context>;
@@ -27,6 +28,7 @@ const SCRIPTS: Record<string, { file: string; numberOfKeys?: number }> = {
   chimeClaimDue: { file: 'claim-due.lua' },
   chimeTakeUnconfirmed: { file: 'take-unconfirmed.lua', numberOfKeys: 1 },
   chimeAdvanceFields: { file: 'advance-fields.lua', numberOfKeys: 1 },
+  chimeBeginTick: { file: 'begin-tick.lua', numberOfKeys: 2 },
   chimeSaveSubscription: { file: 'save-subscription.lua', numberOfKeys: 5 },
   chimeDeleteSubscription: { file: 'delete-subscription.lua', numberOfKeys: 5 },
   chimeAcquireDeliveries: { file: 'acquire-deliveries.lua' },

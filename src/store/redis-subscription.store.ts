@@ -176,7 +176,24 @@ export class RedisSubscriptionStore extends SubscriptionStore {
    */
   async membersInRanges(ranges: readonly ScoreRange[]): Promise<ScheduledMember[][]> {
     await this.ready();
-    const members: ScheduledMember[][] = [];
+    return (await this.readRanges(ranges, null)) as ScheduledMember[][];
+  }
+
+  async membersUpTo(
+    ranges: readonly ScoreRange[],
+    limit: number,
+  ): Promise<(ScheduledMember[] | null)[]> {
+    await this.ready();
+    return this.readRanges(ranges, limit);
+  }
+
+  /** Each range's members; with a limit, null for a range that holds more (LIMIT 0 limit+1). */
+  private async readRanges(
+    ranges: readonly ScoreRange[],
+    limit: number | null,
+  ): Promise<(ScheduledMember[] | null)[]> {
+    const members: (ScheduledMember[] | null)[] = [];
+    const within = (count: number) => limit === null || count <= limit;
     await Promise.all(
       byBucket(ranges, (range) => range.bucket).map(async (indexes) => {
         const pipeline = this.redis.pipeline();
@@ -185,19 +202,26 @@ export class RedisSubscriptionStore extends SubscriptionStore {
           const key = this.keys.timezoneSchedule(range.bucket, range.timezone);
           const scores = scoresBetween(range.fromScore, range.toScore);
           if (scores.length > SCORES_READ_ONE_BY_ONE) {
-            pipeline.zrangebyscore(key, range.fromScore, range.toScore, 'WITHSCORES');
+            const { fromScore, toScore } = range;
+            if (limit === null) pipeline.zrangebyscore(key, fromScore, toScore, 'WITHSCORES');
+            else
+              pipeline.zrangebyscore(key, fromScore, toScore, 'WITHSCORES', 'LIMIT', 0, limit + 1);
             return null;
           }
-          for (const score of scores) pipeline.zrangebyscore(key, score, score);
+          for (const score of scores) {
+            if (limit === null) pipeline.zrangebyscore(key, score, score);
+            else pipeline.zrangebyscore(key, score, score, 'LIMIT', 0, limit + 1);
+          }
           return scores;
         });
         const replies = await repliesOf<string[]>(pipeline);
         let next = 0;
         queries.forEach((scores, at) => {
-          members[indexes[at]] =
+          const found =
             scores === null
               ? withScores(replies[next++])
               : scores.flatMap((score) => replies[next++].map((m) => scheduled(m, score)));
+          members[indexes[at]] = within(found.length) ? found : null;
         });
       }),
     );

@@ -76,6 +76,16 @@ export abstract class SubscriptionStore {
   /** Each range's members, a round trip per bucket (each range whole: no paging to skip one). */
   abstract membersInRanges(ranges: readonly ScoreRange[]): Promise<ScheduledMember[][]>;
 
+  /**
+   * Each range's members, or null for one that holds more than `limit` (what was read of it
+   * is dropped): small ranges are read without being counted first. A round trip per
+   * bucket; each of its commands reads at most `limit + 1` members.
+   */
+  abstract membersUpTo(
+    ranges: readonly ScoreRange[],
+    limit: number,
+  ): Promise<(ScheduledMember[] | null)[]>;
+
   /** How many members each range holds, a round trip per bucket (ZCOUNT: nothing is read). */
   abstract countInRanges(ranges: readonly ScoreRange[]): Promise<number[]>;
 

@@ -12,7 +12,11 @@ import {
   HandOffStore,
   UnconfirmedHandOff,
 } from '../../../src/store/hand-off.store.js';
-import { SchedulerState, SchedulerStateStore } from '../../../src/store/scheduler-state.store.js';
+import {
+  SchedulerState,
+  SchedulerStateStore,
+  TickStart,
+} from '../../../src/store/scheduler-state.store.js';
 import { InMemorySubscriptionStore } from './subscription-store.js';
 
 /** Hand-off records by receipt, each with the time from which it is handed off again. */
@@ -116,13 +120,24 @@ export class InMemorySchedulerStateStore extends SchedulerStateStore {
     this.current = { ...this.current, horizon: later(this.current.horizon, to) };
   }
 
-  async completeTick(_bucket: number, watermark: Date, tickAt: Date, skipped: number) {
+  async beginTick(_bucket: number, minute: Date, holder: string, to: Date): Promise<TickStart> {
+    if (!(await this.acquireTickLease(0, minute, holder))) return null;
+    const { watermark } = this.current;
+    if (!watermark) return { ownProgress: false };
+    await this.advanceHorizon(0, to);
+    return { ownProgress: true, watermark };
+  }
+
+  async completeTick(_bucket: number, watermark: Date, skipped: number) {
     this.current = {
       ...this.current,
       watermark: later(this.current.watermark, watermark),
-      lastTickAt: tickAt,
       skippedTotal: this.current.skippedTotal + skipped,
     };
+  }
+
+  async recordTick(tickAt: Date) {
+    this.current = { ...this.current, lastTickAt: tickAt };
   }
 
   /** Redis's clock, which a test may set apart from the process's. */

@@ -119,6 +119,11 @@ export class InMemorySubscriptionStore extends SubscriptionStore {
     );
   }
 
+  async membersUpTo(ranges: readonly ScoreRange[], limit: number) {
+    const members = await this.membersInRanges(ranges);
+    return members.map((found) => (found.length > limit ? null : found));
+  }
+
   async countInRanges(ranges: readonly ScoreRange[]): Promise<number[]> {
     return (await this.membersInRanges(ranges)).map((members) => members.length);
   }
