@@ -157,6 +157,25 @@ describe('nextOccurrence, for any schedule and moment', () => {
     );
   });
 
+  it("finds what luxon's calendar finds: the zone's date, then the dates around it", () => {
+    fc.assert(
+      fc.property(asks, ([{ schedule, around }, shift]) => {
+        const notBefore = around + shift;
+        const today = DateTime.fromMillis(notBefore, { zone: schedule.timezone }).startOf('day');
+        const expected = Array.from({ length: 10 }, (_, index) => today.plus({ days: index - 1 }))
+          .filter((date) => schedule.days.includes(WEEKDAYS[date.weekday - 1]))
+          .map((date) => date.toISODate()!)
+          .map((localDate) => ({
+            localDate,
+            instant: instantOf(localDate, schedule.time, schedule.timezone),
+          }))
+          .find(({ instant }) => instant.getTime() >= notBefore);
+        expect(nextOccurrence(schedule, new Date(notBefore))).toEqual(expected);
+      }),
+      RUNS,
+    );
+  });
+
   it('visits each enabled local date exactly once, at strictly increasing instants', () => {
     fc.assert(
       fc.property(asks, ([{ schedule, around }, shift]) => {

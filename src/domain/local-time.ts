@@ -91,6 +91,8 @@ export function instantOf(localDate: string, time: TimeOfDay, timezone: string):
 
 /** `instantOf`'s rule for a wall clock reading, with the zone's offsets from `offsetAt`. */
 export function instantReading(wall: number, offsetAt: OffsetAt): number {
+  const only = steadyInstant(wall, offsetAt);
+  if (only !== null) return only;
   const offsets = probeOffsets(wall, offsetAt);
   const valid = instantsWithReading(wall, offsets, offsetAt);
   if (valid.length > 0) return valid[0];
@@ -105,6 +107,18 @@ export function instantsReading(wall: number, offsetAt: OffsetAt): number[] {
 /** The first instant after the gap that swallows `wall`, a reading no instant has. */
 export function gapEndAfter(wall: number, offsetAt: OffsetAt): number {
   return endOfGap(offsetAt, wall, probeOffsets(wall, offsetAt));
+}
+
+/**
+ * The common case, without the arrays of the general one: the offset is the same two days
+ * either side of `wall` and at the instant it gives, so that instant is the only one that
+ * reads `wall` (the general rule finds that too). Null otherwise.
+ */
+function steadyInstant(wall: number, offsetAt: OffsetAt): number | null {
+  const offset = offsetAt(wall);
+  if (offsetAt(wall - PROBE_MS) !== offset || offsetAt(wall + PROBE_MS) !== offset) return null;
+  const instant = wall - offset * MINUTE_MS;
+  return offsetAt(instant) === offset ? instant : null;
 }
 
 function probeOffsets(wall: number, offsetAt: OffsetAt): number[] {

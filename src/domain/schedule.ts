@@ -1,15 +1,10 @@
-import {
-  addDays,
-  instantOf,
-  localDateOf,
-  parseHHMM,
-  TimeOfDay,
-  Weekday,
-  weekdayOf,
-} from './local-time.js';
+import { instantOf, parseHHMM, TimeOfDay, Weekday, WEEKDAYS, weekdayOf } from './local-time.js';
 import { DEFAULT_DST, DstChoice, resolveLocalTime } from './dst.js';
+import { DAY_MS, dateOfWall, weekdayIndexOfDay, zoneClock } from './zone-clock.js';
 import type { DueOccurrence } from './occurrence.js';
 import { Subscription, SubscriptionFields } from './subscription.js';
+
+const MINUTE_MS = 60_000;
 
 /** When a subscription fires: a local time on some local weekdays in one IANA zone. */
 export interface Schedule {
@@ -53,22 +48,34 @@ export function sameSchedule(a: SubscriptionFields, b: SubscriptionFields): bool
  * `dst` choice skips a time inside a spring-forward gap.
  */
 export function occurrenceOn(schedule: Schedule, localDate: string): Occurrence | null {
-  if (!schedule.days.includes(weekdayOf(localDate))) return null;
-  const { time, timezone, dst } = schedule;
-  if (!dst) return { localDate, instant: instantOf(localDate, time, timezone) };
-  const { instant } = resolveLocalTime(localDate, time, timezone, dst);
-  return instant && { localDate, instant };
+  const instant = instantOnDay(schedule, Date.parse(`${localDate}T00:00:00Z`) / DAY_MS);
+  return instant === null ? null : { localDate, instant: new Date(instant) };
 }
 
 /** The first occurrence at or after `notBefore`; null only when no weekday is enabled. */
 export function nextOccurrence(schedule: Schedule, notBefore: Date): Occurrence | null {
   if (schedule.days.length === 0) return null;
-  const today = localDateOf(notBefore, schedule.timezone);
-  for (let offset = -1; offset <= 8; offset++) {
-    const occurrence = occurrenceOn(schedule, addDays(today, offset));
-    if (occurrence && occurrence.instant.getTime() >= notBefore.getTime()) return occurrence;
+  const today = zoneClock(schedule.timezone).localDayOf(notBefore.getTime());
+  for (let day = today - 1; day <= today + 8; day++) {
+    const instant = instantOnDay(schedule, day);
+    if (instant !== null && instant >= notBefore.getTime()) {
+      return { localDate: dateOfWall(day * DAY_MS), instant: new Date(instant) };
+    }
   }
   return null;
+}
+
+/**
+ * `occurrenceOn`'s instant (epoch ms) for a local day counted from 1970-01-01: a write's
+ * nextRunAt and arming try several days, and dates as numbers spare the strings.
+ */
+function instantOnDay(schedule: Schedule, day: number): number | null {
+  if (!schedule.days.includes(WEEKDAYS[weekdayIndexOfDay(day)])) return null;
+  const { time, timezone, dst } = schedule;
+  const clock = zoneClock(timezone);
+  if (!dst) return clock.instantAtWall(day * DAY_MS + (time.hour * 60 + time.minute) * MINUTE_MS);
+  const { instant } = resolveLocalTime(dateOfWall(day * DAY_MS), time, timezone, dst);
+  return instant && instant.getTime();
 }
 
 /** Like `nextOccurrence`, passing over the local dates in `skipDates`. */

@@ -1,4 +1,4 @@
-import { createLogger } from './logger.factory.js';
+import { createLogger, unredacted } from './logger.factory.js';
 
 function capture() {
   const lines: string[] = [];
@@ -67,5 +67,29 @@ describe('createLogger', () => {
     logger.error('bad');
 
     expect(lines).toEqual([]);
+  });
+
+  it('writes the same line without the redaction pass for fields that hold no secret', () => {
+    const { lines, destination } = capture();
+    const logger = createLogger('info', destination);
+    const req = { method: 'PUT', url: '/subscriptions/u1/news', host: 'h', remotePort: 1 };
+    const fields = { req, res: { statusCode: 201 }, responseTime: 3 };
+    logger.child({ reqId: 'r1' }).info(fields, 'request completed');
+    unredacted(logger).info({ reqId: 'r1', ...fields }, 'request completed');
+    const withoutTime = (line: string) => line.replace(/"time":"[^"]*"/, '');
+
+    expect(lines).toHaveLength(2);
+    expect(withoutTime(lines[1])).toBe(withoutTime(lines[0]));
+  });
+
+  it('masks credentials and email addresses in the lines it writes without redaction', () => {
+    const { lines, destination } = capture();
+    const url = '/subscriptions/ada@example.com/news?auth=Bearer%20abcdefghijkl';
+    unredacted(createLogger('info', destination)).info({ req: { url } }, 'request completed');
+
+    expect(lines[0]).not.toMatch(/ada@/);
+    expect(JSON.parse(lines[0]).req.url).toBe(
+      '/subscriptions/a***@example.com/news?auth=Bearer%20abcdefghijkl',
+    );
   });
 });

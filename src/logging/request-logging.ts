@@ -7,10 +7,16 @@ import {
   type FastifyServerOptions,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { unredacted } from './logger.factory.js';
 import { REQUEST_ID_HEADER, requestIdFrom } from './request-id.js';
 
 /** One line per request, when it completes: method, url, status, time taken, request id. */
 class CompletionLogController extends LogController {
+  /** `lines` writes a completed request's line, whose fields hold nothing to redact. */
+  constructor(private readonly lines: Logger) {
+    super();
+  }
+
   override incomingRequest(): void {
     // The completion line says all of it, once.
   }
@@ -20,9 +26,22 @@ class CompletionLogController extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
-    const fields = { req: request, res: reply, responseTime: Math.round(reply.elapsedTime) };
-    if (error) reply.log.error({ ...fields, err: error }, 'request errored');
-    else reply.log.info(fields, 'request completed');
+    const responseTime = Math.round(reply.elapsedTime);
+    if (error) {
+      reply.log.error({ req: request, res: reply, responseTime, err: error }, 'request errored');
+      return;
+    }
+    // The fields Fastify's serializers give `req` and `res`, under the request's id.
+    const req = {
+      method: request.method,
+      url: request.url,
+      version: request.headers['accept-version'],
+      host: request.host,
+      remoteAddress: request.ip,
+      remotePort: request.socket?.remotePort,
+    };
+    const res = { statusCode: reply.statusCode };
+    this.lines.info({ reqId: request.id, req, res, responseTime }, 'request completed');
   }
 }
 
@@ -33,7 +52,7 @@ export function requestLoggingOptions(
   return {
     loggerInstance: logger,
     genReqId: (request: IncomingMessage) => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
-    logController: new CompletionLogController(),
+    logController: new CompletionLogController(unredacted(logger)),
   };
 }
 

@@ -45,20 +45,32 @@ export class SchedulerQueries {
    * scheduler's horizon that claim is its queued delivery; beyond it, the claim is of an
    * earlier schedule that already sent that date, so the next date's occurrence is the one.
    */
-  async nextRunAt(subscription: Subscription): Promise<Date | null> {
+  async nextRunAt(
+    subscription: Subscription,
+    horizonRead?: Promise<Date | null>,
+  ): Promise<Date | null> {
     if (subscription.paused) return null;
     const schedule = scheduleOf(subscription);
     const notBefore = Math.max(this.clock.now().getTime(), subscription.armedAt.getTime());
     const { skipDates } = subscription;
     const next = nextOccurrenceExcept(schedule, new Date(notBefore), skipDates);
     if (!next) return null;
-    const [[claimed], { horizon }] = await Promise.all([
+    const [[claimed], horizon] = await Promise.all([
       this.claims.areClaimed([occurrenceId(subscription, next.localDate)]),
-      this.progress.state(this.progress.bucketOf(subscription.userId)),
+      horizonRead ?? this.horizonOf(subscription),
     ]);
     if (!claimed || next.instant.getTime() < (horizon?.getTime() ?? 0)) return next.instant;
     const after = new Date(next.instant.getTime() + 1);
     return nextOccurrenceExcept(schedule, after, skipDates)?.instant ?? null;
+  }
+
+  /**
+   * The horizon of the subscription's bucket (null when paused: nothing asks then). A write
+   * reads it once after saving, for `SchedulerService.arm` and `nextRunAt` both.
+   */
+  horizonOf(subscription: Subscription): Promise<Date | null> {
+    if (subscription.paused) return Promise.resolve(null);
+    return this.progress.horizon(this.progress.bucketOf(subscription.userId));
   }
 
   /** Occurrences of active subscriptions due in [from, to), claimed or not. */

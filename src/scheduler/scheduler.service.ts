@@ -118,11 +118,13 @@ export class SchedulerService {
    * claim those occurrences now. Called after every write, so a tick that advanced the
    * horizon before it sees the write, or this call sees its horizon; claims make a repeat a
    * no-op, and a write repeated after its arming failed claims what was missed. It looks no
-   * further back than the catch-up horizon, as a tick after downtime would.
+   * further back than the catch-up horizon, as a tick after downtime would. `horizonRead` is
+   * the bucket's horizon read after the write (read here when not given).
    */
-  async arm(subscription: Subscription): Promise<void> {
+  async arm(subscription: Subscription, horizonRead?: Promise<Date | null>): Promise<void> {
     if (subscription.paused) return;
-    const { horizon } = await this.progress.state(this.progress.bucketOf(subscription.userId));
+    const bucket = this.progress.bucketOf(subscription.userId);
+    const horizon = await (horizonRead ?? this.progress.horizon(bucket));
     const now = this.clock.now().getTime();
     const from = Math.max(
       subscription.armedAt.getTime(),

@@ -106,6 +106,10 @@ export class RedisClaimStore extends ClaimStore {
 
   async areClaimed(occurrenceIds: readonly string[]): Promise<boolean[]> {
     await this.layout?.ready();
+    // One id (a subscription's nextRunAt) needs no pipeline of its own.
+    if (occurrenceIds.length === 1) {
+      return [(await this.redis.exists(this.keys.sent(occurrenceIds[0]))) === 1];
+    }
     const claimed: boolean[] = [];
     await Promise.all(
       byBucket(occurrenceIds, (id) => this.keys.bucketOfOccurrence(id)).map(async (indexes) => {

@@ -50,6 +50,13 @@ export class RedisSchedulerStateStore extends SchedulerStateStore {
     };
   }
 
+  /** One HGET; the whole scheduler's (the first version's) only for a bucket without one. */
+  override async horizon(bucket: number): Promise<Date | null> {
+    const own = await this.redis.hget(this.keys.bucketSchedulerState(bucket), 'horizon');
+    const horizon = own ?? (await this.redis.hget(this.keys.schedulerState(), 'horizon'));
+    return horizon === null ? null : new Date(Number(horizon));
+  }
+
   async advanceHorizon(bucket: number, to: Date): Promise<void> {
     await this.redis.chimeAdvanceFields(
       this.keys.bucketSchedulerState(bucket),

@@ -34,6 +34,11 @@ export abstract class SchedulerStateStore {
    */
   abstract state(bucket?: number): Promise<SchedulerState>;
 
+  /** A bucket's horizon alone, as `state(bucket)` has it: what a subscription write asks. */
+  async horizon(bucket: number): Promise<Date | null> {
+    return (await this.state(bucket)).horizon;
+  }
+
   /**
    * Takes the bucket's lease of the minute (null: another caller holds it) and, in the same
    * step, moves the horizon of a bucket with progress of its own forward to `to`.

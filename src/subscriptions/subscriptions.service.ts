@@ -101,8 +101,18 @@ export class SubscriptionsService {
         throw new TooManySubscriptionsError(key.userId, this.app.maxTagsPerUser);
       // Every write arms, not only one that moved `armedAt`: claims make arming idempotent,
       // and a write repeated after its arming failed (Redis blip) then claims what was missed.
-      await this.scheduler.arm(subscription);
-      return { created: outcome === 'created', subscription: await this.present(subscription) };
+      // Arming claims only occurrences before the horizon, which nextRunAt answers whether
+      // claimed or not, so the two go together on one read of the horizon after the save.
+      const horizon = this.queries.horizonOf(subscription);
+      const [, , nextRunAt] = await Promise.all([
+        horizon,
+        this.scheduler.arm(subscription, horizon),
+        this.queries.nextRunAt(subscription, horizon),
+      ]);
+      return {
+        created: outcome === 'created',
+        subscription: this.presented(subscription, nextRunAt),
+      };
     }
     throw new SubscriptionConflictError(key);
   }
@@ -125,7 +135,10 @@ export class SubscriptionsService {
   }
 
   private async present(subscription: Subscription): Promise<SubscriptionResponse> {
-    const nextRunAt = await this.queries.nextRunAt(subscription);
+    return this.presented(subscription, await this.queries.nextRunAt(subscription));
+  }
+
+  private presented(subscription: Subscription, nextRunAt: Date | null): SubscriptionResponse {
     return {
       userId: subscription.userId,
       tag: subscription.tag,
