@@ -639,6 +639,7 @@ describe("DeliveryService and the user's policy (SPEC 7)", () => {
 
   it('writes nothing for an item of a user erased since it was queued', async () => {
     const w = await world();
+    await w.subscriptions.delete({ userId: 'ada', tag: 'news' });
     w.userData.erased.add('ada');
 
     await w.service.deliver([itemOf(subscription)], 'job-1');

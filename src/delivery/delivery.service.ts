@@ -137,36 +137,29 @@ export class DeliveryService {
     return held.length;
   }
 
-  /**
-   * The items this job now owns, each with its subscription and policy as read at send time.
-   * Items of users erased since they were queued are left alone: nothing about those users
-   * is written again (SPEC 2, `DELETE /users`).
-   */
+  /** The items this job now owns, each with its subscription and policy as read at send time. */
   private async takeAndRead(items: readonly DeliveryItem[], owner: string): Promise<Work[]> {
     const userIds = [...new Set(items.map((item) => item.occurrence.userId))];
-    const [policies, erased] = await Promise.all([
-      this.policies.findMany(userIds),
-      this.userData.wereErased(userIds),
-    ]);
-    const policyOf = new Map(userIds.map((userId, index) => [userId, policies[index]]));
-    const gone = new Set(userIds.filter((_, index) => erased[index]));
-    const live = items.filter((item) => !gone.has(item.occurrence.userId));
-    if (live.length < items.length)
-      this.metrics.occurrencesCancelled.inc(items.length - live.length);
-    const claims = live.map(({ occurrence, takeOverFrom }) => ({
+    const claims = items.map(({ occurrence, takeOverFrom }) => ({
       occurrenceId: occurrence.occurrenceId,
       scheduledFor: new Date(occurrence.scheduledFor),
       takeOverFrom,
     }));
-    const outcomes = await this.store.acquire(claims, owner);
-    const mine = live.filter((_, index) => outcomes[index] === 'taken');
+    const [outcomes, policies] = await Promise.all([
+      this.store.acquire(claims, owner),
+      this.policies.findMany(userIds),
+    ]);
+    const policyOf = new Map(userIds.map((userId, index) => [userId, policies[index]]));
+    const mine = items.filter((_, index) => outcomes[index] === 'taken');
     const subscriptions = await this.subscriptions.findMany(mine.map((item) => item.occurrence));
-    const work: Work[] = mine.map((item, index) => ({
-      item,
-      found: subscriptions[index] as Found,
-      policy: policyOf.get(item.occurrence.userId) ?? null,
-    }));
-    live.forEach((item, index) => {
+    const work: Work[] = await this.withoutErased(
+      mine.map((item, index) => ({
+        item,
+        found: subscriptions[index] as Found,
+        policy: policyOf.get(item.occurrence.userId) ?? null,
+      })),
+    );
+    items.forEach((item, index) => {
       if (outcomes[index] !== 'unreadable') return;
       const reason = new UnreadableSubscription(
         item.occurrence,
@@ -175,6 +168,25 @@ export class DeliveryService {
       work.push({ item, found: reason, policy: null });
     });
     return work;
+  }
+
+  /**
+   * An item whose subscription is gone may be of a user erased since it was queued (SPEC 2,
+   * `DELETE /users`): such items are forgotten, the delivery state just taken with them, and
+   * nothing about the user is written again. Only items without a subscription are asked.
+   */
+  private async withoutErased(work: Work[]): Promise<Work[]> {
+    const orphans = work.filter(({ found }) => found === null);
+    if (orphans.length === 0) return work;
+    const userIds = [...new Set(orphans.map(({ item }) => item.occurrence.userId))];
+    const erased = await this.userData.wereErased(userIds);
+    const gone = new Set(userIds.filter((_, index) => erased[index]));
+    if (gone.size === 0) return work;
+    const isGone = ({ item, found }: Work) => found === null && gone.has(item.occurrence.userId);
+    const forgotten = work.filter(isGone).map(({ item }) => item.occurrence.occurrenceId);
+    await this.store.forget(forgotten);
+    this.metrics.occurrencesCancelled.inc(forgotten.length);
+    return work.filter((one) => !isGone(one));
   }
 
   /**

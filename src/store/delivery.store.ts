@@ -27,6 +27,9 @@ export abstract class DeliveryStore {
    */
   abstract acquire(claims: readonly DeliveryClaim[], owner: string): Promise<AcquireOutcome[]>;
 
+  /** Drops the occurrences' delivery state (their user was erased). */
+  abstract forget(occurrenceIds: readonly string[]): Promise<void>;
+
   /** Logs an attempt; an ending status (delivered, failed, dead, cancelled) also ends its state. */
   abstract record(record: DeliveryRecord): Promise<void>;
 

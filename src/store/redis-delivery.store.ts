@@ -70,6 +70,16 @@ export class RedisDeliveryStore extends DeliveryStore {
     return outcomes;
   }
 
+  async forget(occurrenceIds: readonly string[]): Promise<void> {
+    await this.layout?.ready();
+    const groups = byBucket(occurrenceIds, (id) => this.keys.bucketOfOccurrence(id));
+    await Promise.all(
+      groups.map((indexes) =>
+        this.redis.del(...indexes.map((index) => this.keys.deliveryState(occurrenceIds[index]))),
+      ),
+    );
+  }
+
   /**
    * Records that arrive in the same turn of the event loop (a burst's responses come in
    * together) share one pipeline: one write instead of one per delivery. Each caller's

@@ -100,6 +100,10 @@ export class InMemoryDeliveryStore extends DeliveryStore {
     this.recordFailures = times;
   }
 
+  async forget(occurrenceIds: readonly string[]) {
+    for (const id of occurrenceIds) this.holders.delete(id);
+  }
+
   async acquire(claims: readonly DeliveryClaim[], owner: string) {
     if (this.acquireFailures > 0) {
       this.acquireFailures--;
