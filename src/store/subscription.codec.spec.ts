@@ -1,25 +1,7 @@
-import { DEFAULT_OCCURRENCE_RULES } from '../domain/decision.js';
-import { Subscription } from '../domain/subscription.js';
+import { aSubscription } from '../../test/support/factories.js';
 import { decodeSubscription, encodeSubscription } from './subscription.codec.js';
 
-const at = new Date('2026-11-01T00:00:00Z');
-const subscription: Subscription = {
-  userId: 'ada',
-  tag: 'news',
-  time: '08:00',
-  timezone: 'Asia/Shanghai',
-  days: ['mon', 'fri'],
-  channel: 'log',
-  target: null,
-  title: 'news',
-  message: '',
-  data: {},
-  paused: false,
-  ...DEFAULT_OCCURRENCE_RULES,
-  createdAt: at,
-  updatedAt: at,
-  armedAt: at,
-};
+const subscription = aSubscription({ days: ['mon', 'fri'] });
 const key = { userId: 'ada', tag: 'news' };
 
 describe('the subscription codec', () => {

@@ -4,20 +4,11 @@ import type { OccurrenceReason, Outcome } from '../../domain/decision.js';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { OccurrenceStatus } from '../../store/history.store.js';
+import { DELIVERY_STATUSES } from '../../store/delivery-record.js';
 
 const OUTCOMES = ['send', 'hold', 'drop', 'skip'];
-const STATUSES = [
-  'queued',
-  'held',
-  'delivered',
-  'retrying',
-  'failed',
-  'dead',
-  'cancelled',
-  'skipped',
-  'dropped',
-  'expired',
-];
+/** SPEC 7's statuses: `queued` (claimed, not yet begun) and what the delivery log records. */
+const STATUSES = ['queued', ...DELIVERY_STATUSES];
 
 export class PreviewItem {
   @ApiProperty({ example: 'user-42|morning-news|2026-12-03' }) occurrenceId!: string;
