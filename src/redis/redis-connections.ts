@@ -13,11 +13,13 @@ const reconnectDelay = (attempt: number) => Math.min(attempt * 200, 2000);
 const FAIL_FAST = { enableOfflineQueue: false, maxRetriesPerRequest: 1 } as const;
 
 /**
- * The commands that concurrent requests send in one turn of the event loop leave in one
- * socket write, and Redis reads them at once: a write per command was a fifth of a PUT's
- * sampled time in chime, and pipelining halves Redis' CPU per PUT (bench/README.md).
+ * Automatic pipelining (the commands of one turn of the event loop in one socket write)
+ * halved Redis' CPU per PUT in bench:api, but it is off: with it, the first tick after a
+ * day-long outage needed more than 64 MB of heap where it needs less without it, and under
+ * load it ran out of test/catch-up-memory's 80 MB (2026-12-02). Bounded memory comes first
+ * (bench/README.md, "The subscribe API").
  */
-const AUTO_PIPELINING = { enableAutoPipelining: true } as const;
+const AUTO_PIPELINING = { enableAutoPipelining: false } as const;
 
 /** chime's shared client on the configured topology; it connects in the background. */
 export function createRedisClient(topology: RedisTopology): RedisClient {
