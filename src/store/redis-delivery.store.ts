@@ -168,7 +168,8 @@ export class RedisDeliveryStore extends DeliveryStore {
   }
 }
 
-function parseRecord(fields: string[]): DeliveryRecord {
+/** A delivery log entry's record, from the stream entry's fields. */
+export function parseRecord(fields: string[]): DeliveryRecord {
   return JSON.parse(fields[fields.indexOf('record') + 1]) as DeliveryRecord;
 }
 

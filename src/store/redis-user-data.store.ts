@@ -2,7 +2,8 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { Cluster, type Redis } from 'ioredis';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { deadLetterMember } from './dead-letter.store.js';
-import { DeadLetter, DeliveryRecord } from './delivery-record.js';
+import { DeadLetter } from './delivery-record.js';
+import { parseRecord } from './redis-delivery.store.js';
 import { RedisKeys } from './redis-keys.js';
 import { byBucket, repliesOf } from './redis-scripts.js';
 import { StoreLayout } from './store-layout.js';
@@ -78,7 +79,9 @@ export class RedisUserDataStore extends UserDataStore {
     let erased = 0;
     for (let start = '-'; ;) {
       const page = await this.redis.xrange(log, start, '+', 'COUNT', PAGE);
-      const ids = page.filter(([, fields]) => recordOf(fields).userId === userId).map(([id]) => id);
+      const ids = page
+        .filter(([, fields]) => parseRecord(fields).userId === userId)
+        .map(([id]) => id);
       if (ids.length > 0) erased += await this.redis.xdel(log, ...ids);
       if (page.length < PAGE) return erased;
       start = `(${page[page.length - 1][0]}`;
@@ -102,8 +105,4 @@ export class RedisUserDataStore extends UserDataStore {
     await repliesOf(removal);
     return doomed.length;
   }
-}
-
-function recordOf(fields: string[]): DeliveryRecord {
-  return JSON.parse(fields[fields.indexOf('record') + 1]) as DeliveryRecord;
 }
