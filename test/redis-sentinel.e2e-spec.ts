@@ -76,8 +76,10 @@ describe('on a Sentinel-managed primary (REDIS_SENTINELS, REDIS_SENTINEL_MASTER)
   it(
     'refuses to start when the primary may evict, naming maxmemory-policy',
     async () => {
-      const primary = setup.client(await setup.primaryPort());
-      await primary.config('SET', 'maxmemory-policy', 'volatile-lru');
+      // On both servers that may be primary now: once on a loaded machine chime started on
+      // the other one, with noeviction, while this test's client of the first was closed
+      // (a second failover, as Sentinel does to a server it reconfigures).
+      await setEvictionPolicy(setup, 'volatile-lru');
       try {
         const { code, output } = await runChimeToExit({
           REDIS_SENTINELS: setup.sentinels,
@@ -86,10 +88,12 @@ describe('on a Sentinel-managed primary (REDIS_SENTINELS, REDIS_SENTINEL_MASTER)
           ADMIN_TOKEN,
           PORT: String(await freePort()),
         });
-        expect(code).toBe(1);
-        expect(output).toContain('maxmemory-policy volatile-lru');
+        expect({ code, output }).toEqual({
+          code: 1,
+          output: expect.stringContaining('maxmemory-policy volatile-lru'),
+        });
       } finally {
-        await primary.config('SET', 'maxmemory-policy', 'noeviction');
+        await setEvictionPolicy(setup, 'noeviction');
       }
     },
     HOOK_TIMEOUT_MS,
@@ -97,8 +101,8 @@ describe('on a Sentinel-managed primary (REDIS_SENTINELS, REDIS_SENTINEL_MASTER)
 });
 
 /**
- * chime's write path does not WAIT yet (REDIS_MIN_REPLICAS_ACK is not wired), so the test
- * does: WAIT counts the writes of its own connection, so it writes a marker after chime's
+ * chime runs here without REDIS_MIN_REPLICAS_ACK (test/replica-ack covers it), so the
+ * test waits itself: WAIT counts the writes of its own connection, so it writes a marker after chime's
  * answers and waits for both replicas to have it; replication is ordered, so they have
  * everything chime wrote before, whichever one Sentinel promotes.
  */
@@ -106,6 +110,26 @@ async function bothReplicasHaveEverything(setup: RedisSentinelSetup): Promise<vo
   const primary = setup.client(await setup.primaryPort());
   await primary.set('t-sentinel:marker', String(Date.now()));
   expect(await primary.wait(2, 5000)).toBe(2);
+}
+
+/**
+ * Sets maxmemory-policy on both servers left after the first primary was killed, on a new
+ * connection when the one it had was closed: Sentinel closes the clients of a server it
+ * reconfigures.
+ */
+async function setEvictionPolicy(setup: RedisSentinelSetup, policy: string): Promise<void> {
+  for (const port of setup.replicaPorts) {
+    const set = () => setup.client(port).config('SET', 'maxmemory-policy', policy);
+    await waitFor(
+      () =>
+        set().then(
+          () => true,
+          () => false,
+        ),
+      10_000,
+      () => `maxmemory-policy ${policy} on ${port}`,
+    );
+  }
 }
 
 /** Every replica has processed the primary's whole replication stream (INFO replication). */

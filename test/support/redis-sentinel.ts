@@ -164,13 +164,33 @@ async function sentinelsKnowAll(
   return known.every(Boolean);
 }
 
-/** The primary's port as the first sentinel that answers names it. */
+/**
+ * The primary's port once every sentinel names the same server and that server answers
+ * ROLE as master. The first sentinel to answer is not enough: just after a failover one may
+ * still name the primary that was killed, and a client of that port fails its first command.
+ */
 async function currentPrimary(sentinels: number[], client: (port: number) => Redis) {
-  for (const port of sentinels) {
-    const address = (await client(port)
-      .call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', MASTER_NAME)
-      .catch(() => null)) as [string, string] | null;
-    if (address) return Number(address[1]);
-  }
-  throw new Error('no sentinel names a primary');
+  let agreed: number | undefined;
+  let seen = 'no answer';
+  const settled = async () => {
+    const named = await Promise.all(sentinels.map((port) => namedPrimary(client(port))));
+    const [first] = named;
+    seen = `sentinels name ${named.join(', ')}`;
+    if (!named.every((port) => port === first)) return false;
+    const [role] = (await client(first).role()) as [string];
+    agreed = first;
+    seen = `sentinels name ${first}, which answers ROLE ${role}`;
+    return role === 'master';
+  };
+  await waitFor(
+    untilNoError(settled),
+    READY_WITHIN_MS,
+    () => `sentinels agree on a primary (${seen})`,
+  );
+  return agreed!;
+}
+
+async function namedPrimary(sentinel: Redis): Promise<number> {
+  const address = await sentinel.call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', MASTER_NAME);
+  return Number((address as [string, string])[1]);
 }
