@@ -65,7 +65,7 @@ describe('a webhook send has one deadline, whatever the receiver trickles', () =
     [200, 'delivered'],
     [503, 'retrying'],
   ])(
-    'takes a %i whose body trickles as %s at once, without reading the body',
+    'takes a %i whose body trickles as %s at once, without waiting for the body',
     async (status, outcome) => {
       const trickle = { kind: 'body', status } as const;
       const { record, requestAt } = await sendTo(trickle, (r) => r.status !== 'cancelled');

@@ -6,6 +6,8 @@ import { waitFor } from './wait-for.js';
 export interface ReceivedWebhook {
   /** `Date.now()` when the request's headers arrived. */
   readonly receivedAt: number;
+  /** The sender's port: requests on one kept-alive connection share it. */
+  readonly remotePort: number | undefined;
   readonly method: string;
   readonly path: string;
   readonly headers: Record<string, string>;
@@ -13,10 +15,11 @@ export interface ReceivedWebhook {
   readonly body: any;
 }
 
-/** How the sink answers one request: a status, after an optional delay. */
+/** How the sink answers one request: a status and an optional body, after an optional delay. */
 export interface SinkAnswer {
   readonly status: number;
   readonly delayMs?: number;
+  readonly body?: string;
 }
 
 /**
@@ -90,13 +93,15 @@ export class WebhookSink {
       const rawBody = Buffer.concat(chunks).toString('utf8');
       this.received.push({
         receivedAt,
+        remotePort: request.socket.remotePort,
         method: request.method ?? '',
         path,
         headers: flatHeaders(request.headers),
         rawBody,
         body: parseJson(rawBody),
       });
-      const timer = setTimeout(() => response.writeHead(answer.status).end(), answer.delayMs ?? 0);
+      const answerNow = () => response.writeHead(answer.status).end(answer.body);
+      const timer = setTimeout(answerNow, answer.delayMs ?? 0);
       response.on('close', () => clearTimeout(timer));
     });
   }
