@@ -35,6 +35,8 @@ export interface ChimeProcess {
   readonly child: ChildProcess;
   /** Everything the process wrote to stdout and stderr so far. */
   output(): string;
+  /** Whether it has ended, by itself or by a signal (a V8 out-of-memory abort is SIGABRT). */
+  exited(): boolean;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -112,6 +114,7 @@ export async function startChime(
     redisUrl,
     child,
     output: () => output,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
     stop: (signal) => stopProcess(child, signal),
   };
   await waitUntilReady(chime, untilReady);
@@ -121,8 +124,9 @@ export async function startChime(
 async function waitUntilReady(chime: ChimeProcess, untilReady = true): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
-    if (chime.child.exitCode !== null) {
-      throw new Error(`chime exited with ${chime.child.exitCode}:\n${chime.output()}`);
+    if (chime.exited()) {
+      const { exitCode, signalCode } = chime.child;
+      throw new Error(`chime exited with ${exitCode ?? signalCode}:\n${chime.output()}`);
     }
     const ready = await fetch(`${chime.baseUrl}/health/ready`).then(
       (response) => response.ok || !untilReady,
