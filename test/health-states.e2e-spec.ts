@@ -1,6 +1,6 @@
 import { createServer, Server } from 'node:http';
 import { ADMIN_TOKEN, ChimeProcess, startChime } from './support/chime-process.js';
-import { replayMinute, subscribeDueNow } from './support/delivery-api.js';
+import { replayMinute, subscribeDueNow, waitForFirstTick } from './support/delivery-api.js';
 import { request } from './support/http.js';
 import { RedisServer, startRedisServer } from './support/redis-server.js';
 import { waitFor } from './support/wait-for.js';
@@ -17,6 +17,8 @@ describe('health states against a real Redis that stops and starts', () => {
   beforeAll(async () => {
     redis = await startRedisServer();
     chime = await startChime({ REDIS_URL: redis.url, MAX_ATTEMPTS: '1' });
+    // Ready does not wait for the start-up tick; on a busy machine it ends a moment later.
+    await waitForFirstTick(chime);
     refusingSink = createServer((_, response) => response.writeHead(400).end());
     await new Promise<void>((resolve) => refusingSink.listen(0, '127.0.0.1', resolve));
     sinkUrl = `http://127.0.0.1:${(refusingSink.address() as { port: number }).port}/hook`;
