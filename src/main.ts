@@ -1,10 +1,12 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigService } from '@nestjs/config';
 import type { Logger } from 'pino';
 import { AppModule } from './app.module.js';
 import { BODY_LIMIT_BYTES, MAX_PARAM_LENGTH, setUpApp } from './app.setup.js';
+import { runPrimary } from './cluster-primary.js';
 import { appConfig } from './config/configuration.js';
 import { InvalidConfigurationError } from './config/environment.js';
 import { fastifyTrustProxy } from './config/trust-proxy.js';
@@ -45,7 +47,12 @@ function readSettings(): AppSettings {
 
 const settings = readSettings();
 const logger = createLogger(settings.logLevel);
-bootstrap(logger, settings).catch((error: unknown) => {
-  logger.fatal({ err: error }, 'chime failed to start');
-  process.exit(1);
-});
+// WORKERS > 1: this process forks the workers, each of which runs the lines below.
+if (cluster.isPrimary && settings.workers > 1) {
+  runPrimary(settings.workers, logger);
+} else {
+  bootstrap(logger, settings).catch((error: unknown) => {
+    logger.fatal({ err: error }, 'chime failed to start');
+    process.exit(1);
+  });
+}

@@ -22,8 +22,13 @@ const HOOK_TIMEOUT_MS = 30_000;
 const RETRY_BACKOFF_MS = 100;
 const WEBHOOK_TIMEOUT_MS = 500;
 
-/** Small retry and timeout settings keep the failure paths quick. */
+/**
+ * Small retry and timeout settings keep the failure paths quick. One process: a retry must
+ * find the connection its attempt before left open, and each worker of WORKERS > 1 has its
+ * own connections (test/cluster-workers covers several).
+ */
 const QUICK_DELIVERY = {
+  WORKERS: '1',
   MAX_ATTEMPTS: '3',
   RETRY_BACKOFF_MS: String(RETRY_BACKOFF_MS),
   WEBHOOK_TIMEOUT_MS: String(WEBHOOK_TIMEOUT_MS),

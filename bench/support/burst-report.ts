@@ -1,4 +1,5 @@
 import { goalMet, BurstFigures } from './burst-analysis.js';
+import type { Ceiling } from './burst-ceiling.js';
 import { CpuReading, Sample } from './burst-sampler.js';
 import { Spent } from './probe.js';
 import { fixed, percentile, printTable, thousands } from './report.js';
@@ -12,8 +13,11 @@ export interface PhaseCost {
 
 export interface BurstRun {
   readonly count: number;
-  readonly deliveryConcurrency: number;
+  /** chime's settings the bench changed (`NAME=value, ...`); the rest are its defaults. */
+  readonly settings: string;
   readonly replicas: number;
+  /** The receiver's ceiling, measured before seeding and after the burst. */
+  readonly ceilings: readonly Ceiling[];
   readonly instant: Date;
   readonly seed: { seconds: number; inFlight: number; claimedMeanwhile: number };
   readonly memory: { before: number; seeded: number; queued: number; delivered: number };
@@ -25,8 +29,12 @@ export interface BurstRun {
   readonly goalMs: number;
 }
 
+/** Issue 13: chime delivers at least this share of what a bare client gets from the receiver. */
+export const CEILING_SHARE_GOAL = 0.6;
+
 export function printBurstReport(run: BurstRun): void {
   printFigures(run);
+  printCeiling(run);
   printMemory(run);
   printCost('Claim: the tick that claims the burst', run.claim);
   console.log(
@@ -42,7 +50,7 @@ export function printBurstReport(run: BurstRun): void {
 function printFigures(run: BurstRun) {
   const { count, seed, figures, memory, goalMs } = run;
   const met = goalMet(figures, goalMs) ? 'met' : 'NOT met';
-  const setting = `DELIVERY_CONCURRENCY=${run.deliveryConcurrency}, ${run.replicas} replica(s)`;
+  const setting = `${run.replicas} chime(s); ${run.settings}; the rest chime's defaults`;
   printTable(
     `Burst: ${thousands(count)} webhooks due in the same minute (${setting})`,
     ['figure', 'value'],
@@ -69,6 +77,39 @@ function printFigures(run: BurstRun) {
       ['deliveries per second (received / (last - first))', thousands(figures.perSecond)],
       ['Redis bytes per subscription', thousands((memory.seeded - memory.before) / count)],
       [`goal: all once, none early, last <= ${goalMs / 1000} s`, met],
+    ],
+  );
+}
+
+/** chime's rate: what arrived over the time from the instant to the last arrival. */
+export function rateFromInstant(figures: BurstFigures): number {
+  return (figures.received * 1000) / figures.lastMs;
+}
+
+function printCeiling({ ceilings, figures }: BurstRun): void {
+  const rows = ceilings.map((ceiling, index) => [
+    index === 0 ? 'receiver ceiling, before seeding' : 'receiver ceiling, after the burst',
+    `${thousands(ceiling.perSecond)}/s`,
+    `${fixed(ceiling.p50Ms, 1)} / ${fixed(ceiling.p99Ms, 1)} ms`,
+    `${ceiling.non2xx} / ${ceiling.errors}`,
+  ]);
+  const ceiling = Math.max(...ceilings.map((one) => one.perSecond));
+  const rate = rateFromInstant(figures);
+  const ratio = rate / ceiling;
+  const met = ratio >= CEILING_SHARE_GOAL && goalMet(figures, Number.POSITIVE_INFINITY);
+  printTable(
+    `The receiver's ceiling: autocannon, ${ceilings[0].connections} connections, ${ceilings[0].seconds} s, its own process`,
+    ['run', '2xx a second', 'p50 / p99', 'non-2xx / errors'],
+    [
+      ...rows,
+      ['chime: received / (last - instant)', `${thousands(rate)}/s`, '-', '-'],
+      ['ratio to the higher ceiling', fixed(ratio, 2), '-', '-'],
+      [
+        `goal: ratio >= ${CEILING_SHARE_GOAL}, all once, none early`,
+        met ? 'met' : 'NOT met',
+        '-',
+        '-',
+      ],
     ],
   );
 }

@@ -15,6 +15,27 @@ export function processCpuMs(pid: number): number {
   return ((utime + stime) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
+/** `pids` and every process they started (a cluster primary's workers), from /proc. */
+export function withDescendants(pids: readonly number[]): number[] {
+  const all: number[] = [];
+  const visit = (pid: number) => {
+    all.push(pid);
+    const children = childrenOf(pid);
+    for (const child of children) visit(child);
+  };
+  pids.forEach(visit);
+  return all;
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    const listed = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return listed === '' ? [] : listed.split(' ').map(Number);
+  } catch {
+    return []; // it has ended
+  }
+}
+
 /** Busy CPU time of the whole machine (every core, every process), in ms, from /proc/stat. */
 export function machineCpuMs(): number {
   const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
@@ -40,10 +61,19 @@ export interface Processes {
   readonly admin: Redis;
 }
 
+/** A process that has just ended has no /proc entry left: its last second is lost. */
+function cpuMsOrZero(pid: number): number {
+  try {
+    return processCpuMs(pid);
+  } catch {
+    return 0;
+  }
+}
+
 export async function readCpu(processes: Processes): Promise<CpuReading> {
   const { user, system } = process.cpuUsage();
   const ours = {
-    chime: processes.chimePids.reduce((sum, pid) => sum + processCpuMs(pid), 0),
+    chime: processes.chimePids.reduce((sum, pid) => sum + cpuMsOrZero(pid), 0),
     redis: await redisCpuMs(processes.admin),
     sink: processCpuMs(processes.sinkPid),
     bench: (user + system) / 1000,

@@ -1,7 +1,8 @@
 /*
  * The webhook receiver of the burst benches, run as its own process (`fork`) so that it
- * shares no event loop with chime or the bench. It answers every request 204 at once, on
- * kept-alive connections, and records when each arrived. The parent talks to it over IPC:
+ * shares no event loop with chime or the bench: an ordinary `node:http` server with Node's
+ * defaults, which answers every request 204 once its body has arrived, and records when
+ * each arrived. The parent talks to it over IPC:
  * see sink-process.ts.
  */
 import { createServer, IncomingMessage, ServerResponse } from 'node:http';
@@ -104,10 +105,8 @@ function handle(recorder: Recorder, request: IncomingMessage, response: ServerRe
 function main(): void {
   const send = (reply: SinkReply) => process.send!(reply);
   const recorder = new Recorder();
+  // An ordinary node:http server: Node's defaults (keep-alive 5 s, closed when idle).
   const server = createServer((request, response) => handle(recorder, request, response));
-  // Senders keep connections open between bursts; the default 5 s would drop idle ones.
-  server.keepAliveTimeout = 120_000;
-  server.headersTimeout = 130_000;
   server.listen(0, '127.0.0.1', () => {
     send({ type: 'listening', port: (server.address() as AddressInfo).port });
   });

@@ -23,6 +23,8 @@ export const appConfig = registerAs('app', () => {
     maxTagsPerUser: env.MAX_TAGS_PER_USER,
     // Validated above: parseTrustProxy answers every value validateEnvironment accepts.
     trustProxy: parseTrustProxy(env.TRUST_PROXY) ?? false,
+    /** 1: one process; more: a node:cluster primary and this many workers sharing `port`. */
+    workers: env.WORKERS,
     version: packageJson.version,
   };
 });

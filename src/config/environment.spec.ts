@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import {
   deliveryQueueCount,
   InvalidConfigurationError,
@@ -33,6 +34,7 @@ const VARIABLES = [
   'AUTH_DISABLED',
   'LOG_LEVEL',
   'TRUST_PROXY',
+  'WORKERS',
 ];
 
 /** The variables a refused configuration's message names (as whole words). */
@@ -238,6 +240,14 @@ describe('MAX_ATTEMPTS and RETRY_BACKOFF_MS together', () => {
     expect(
       validateEnvironment({ ...tokens, MAX_ATTEMPTS: '26', RETRY_BACKOFF_MS: '1' }),
     ).toMatchObject({ MAX_ATTEMPTS: 26 });
+  });
+
+  it('runs one process per core unless WORKERS says otherwise, and refuses 0 or more than 64', () => {
+    expect(validateEnvironment(tokens).WORKERS).toBe(Math.min(availableParallelism(), 64));
+    expect(validateEnvironment({ ...tokens, WORKERS: '1' }).WORKERS).toBe(1);
+    for (const value of ['0', '65', 'two']) {
+      expect(namedIn({ ...tokens, WORKERS: value })).toEqual(['WORKERS']);
+    }
   });
 });
 

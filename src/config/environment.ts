@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -24,6 +25,13 @@ const toInteger = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
 const MIN_DEDUPE_TTL_SECONDS = 60;
+
+/** More processes than this on one machine would be a configuration mistake. */
+const MAX_WORKERS = 64;
+
+export function defaultWorkers(): number {
+  return Math.min(availableParallelism(), MAX_WORKERS);
+}
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -87,6 +95,11 @@ export class Environment {
   @IsString() @MinLength(1) MAIL_OUTBOX_DIR = './var/outbox';
   @IsIn(LOG_LEVELS) LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
   @IsTrustProxy() TRUST_PROXY = 'false';
+  /**
+   * Processes of chime on this machine (node:cluster workers sharing PORT); 1 runs one
+   * process and no cluster. The default, one per core, is what bench/README.md measured.
+   */
+  @Transform(toInteger) @IsInt() @Min(1) @Max(MAX_WORKERS) WORKERS = defaultWorkers();
 }
 
 /**
