@@ -1,5 +1,4 @@
 import { isIP } from 'node:net';
-import { availableParallelism } from 'node:os';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -28,10 +27,6 @@ const MIN_DEDUPE_TTL_SECONDS = 60;
 
 /** More processes than this on one machine would be a configuration mistake. */
 const MAX_WORKERS = 64;
-
-export function defaultWorkers(): number {
-  return Math.min(availableParallelism(), MAX_WORKERS);
-}
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -99,7 +94,7 @@ export class Environment {
    * Processes of chime on this machine (node:cluster workers sharing PORT); 1 runs one
    * process and no cluster. The default, one per core, is what bench/README.md measured.
    */
-  @Transform(toInteger) @IsInt() @Min(1) @Max(MAX_WORKERS) WORKERS = defaultWorkers();
+  @Transform(toInteger) @IsInt() @Min(1) @Max(MAX_WORKERS) WORKERS = 1;
 }
 
 /**
