@@ -15,6 +15,7 @@ import { ClaimStore } from '../store/claim.store.js';
 import { HandOffStore } from '../store/hand-off.store.js';
 import { SchedulerStateStore } from '../store/scheduler-state.store.js';
 import { SubscriptionStore } from '../store/subscription.store.js';
+import { HandOffBatcher } from './hand-off-batcher.js';
 import { OccurrenceDispatcher } from './occurrence-dispatcher.js';
 import { SchedulerCron } from './scheduler.cron.js';
 import { schedulerConfig } from '../config/configuration.js';
@@ -34,6 +35,7 @@ async function world() {
     providers: [
       SchedulerQueries,
       OccurrenceDispatcher,
+      HandOffBatcher,
       ChimeMetrics,
       { provide: Clock, useValue: clock },
       { provide: SubscriptionStore, useValue: subscriptions },

@@ -16,6 +16,7 @@ import { appConfig, schedulerConfig } from '../config/configuration.js';
 import { DeliverySink } from '../domain/delivery-sink.js';
 import { Subscription } from '../domain/subscription.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
+import { HandOffBatcher } from '../scheduler/hand-off-batcher.js';
 import { OccurrenceDispatcher } from '../scheduler/occurrence-dispatcher.js';
 import { SchedulerCron } from '../scheduler/scheduler.cron.js';
 import { ClockDrift } from '../scheduler/clock-drift.js';
@@ -59,6 +60,7 @@ async function world(maxTagsPerUser = 1000) {
       SubscriptionsService,
       SchedulerQueries,
       OccurrenceDispatcher,
+      HandOffBatcher,
       ChannelRegistry,
       ChimeMetrics,
       { provide: NOTIFICATION_CHANNELS, useValue: [new LogChannel(), webhook] },
