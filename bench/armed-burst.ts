@@ -92,6 +92,10 @@ async function main(cleanup: Cleanup): Promise<void> {
     tag: TAG,
   });
   const seeded = await usedMemory(admin);
+  const claimed = async () =>
+    (await Scrape.of([chime.baseUrl])).value('chime_occurrences_claimed_total');
+  const claimedMeanwhile =
+    (await claimed()) - scrapeBefore.value('chime_occurrences_claimed_total');
   const handOffs = await waitForHandOffs(
     chime.baseUrl,
     ADMIN_TOKEN,
@@ -105,8 +109,6 @@ async function main(cleanup: Cleanup): Promise<void> {
     commands: await commandStats(admin),
   };
   const scrapeAfter = await Scrape.of([chime.baseUrl]);
-  const claimed = (scrape: Scrape) => scrape.value('chime_occurrences_claimed_total');
-  const claimedMeanwhile = claimed(scrapeAfter) - claimed(scrapeBefore);
   const tickDelta = (name: string) => scrapeAfter.value(name) - scrapeBefore.value(name);
 
   const delivery = await measureDelivery(processes, sink, instant.getTime(), COUNT);
@@ -128,7 +130,7 @@ async function main(cleanup: Cleanup): Promise<void> {
       ...seedCost,
       tickSeconds: tickDelta('chime_tick_duration_seconds_sum'),
       ticks: tickDelta('chime_tick_duration_seconds_count'),
-      claimed: claimedMeanwhile,
+      claimed: (await claimed()) - scrapeBefore.value('chime_occurrences_claimed_total'),
     },
     delivery: { ...delivery, arrivals: arrivalsPerSecond(records, instant.getTime()) },
     figures,
