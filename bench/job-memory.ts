@@ -4,16 +4,20 @@
  * while their jobs wait and once a worker has completed them (BullMQ keeps completed jobs
  * for JOB_OPTIONS' removeOnComplete age). Starts its own redis-server.
  */
-import { Queue, Worker } from 'bullmq';
+import { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { SystemClock } from '../src/common/clock.js';
 import { dueOccurrence } from '../src/domain/occurrence.js';
 import { DeliveryJobData, DeliveryQueue } from '../src/delivery/delivery.queue.js';
+import { QueueGroups } from '../src/delivery/queue-groups.js';
+import { RedisKeys } from '../src/store/redis-keys.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { thousands } from './support/report.js';
 
 const OCCURRENCES = Number(process.env.BENCH_OCCURRENCES ?? 100_000);
-const PREFIX = 'chime:{bull}';
+/** One delivery queue, so that every job lands in the queue measured. */
+const KEYS = RedisKeys.forPrefix('chime', 16, 1);
+const PREFIX = KEYS.queuePrefix(0);
 
 async function usedMemory(redis: Redis): Promise<number> {
   const info = await redis.info('memory');
@@ -24,9 +28,10 @@ async function main(): Promise<void> {
   const server = await startRedisServer();
   const redis = new Redis(server.url);
   const connection = { url: server.url, maxRetriesPerRequest: null };
-  const queue = new Queue<DeliveryJobData>('deliveries', { connection, prefix: PREFIX });
+  const groups = new QueueGroups(connection, KEYS);
+  const [queue] = groups.queues;
   try {
-    const delivery = new DeliveryQueue(queue, new SystemClock());
+    const delivery = new DeliveryQueue(groups, KEYS, new SystemClock());
     const scheduledFor = new Date(Date.now() + 3_600_000);
     const occurrences = Array.from({ length: OCCURRENCES }, (_, index) =>
       dueOccurrence(
@@ -63,7 +68,7 @@ async function main(): Promise<void> {
     const perMillion = ((done - empty) / OCCURRENCES) * 1_000_000;
     console.log(`per million occurrences kept completed: ${(perMillion / 2 ** 20).toFixed(0)} MiB`);
   } finally {
-    await queue.close();
+    await groups.onApplicationShutdown();
     await redis.quit();
     await server.stop();
   }

@@ -7,9 +7,10 @@ import 'reflect-metadata';
 import { cpus, loadavg } from 'node:os';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { startRedisCluster } from '../test/support/redis-cluster.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { fixed, thousands } from './support/report.js';
-import { Bench, burstScenario, spreadScenario } from './support/scenarios.js';
+import { Bench, burstScenario, Measured, spreadScenario } from './support/scenarios.js';
 import { SinkChoice } from './support/sinks.js';
 import { printReport } from './support/tick-report.js';
 
@@ -17,6 +18,11 @@ const SPREAD = Number(process.env.BENCH_SPREAD ?? 1_000_000);
 const BURST = Number(process.env.BENCH_BURST ?? 100_000);
 const TICKS = Number(process.env.BENCH_TICKS ?? 30);
 const SINK: SinkChoice = process.env.BENCH_SINK === 'queue' ? 'queue' : 'memory';
+/**
+ * `node` (one redis-server), `cluster` (three masters, no replicas: on two cores a replica
+ * per master would only take CPU from the masters), or both, one after the other in one run.
+ */
+const TOPOLOGIES = (process.env.BENCH_TOPOLOGIES ?? 'node').split(',').map((name) => name.trim());
 const TICK_GOAL_MS = 50;
 const BURST_GOAL_MS = 1000;
 
@@ -56,14 +62,50 @@ const BURST_ZONES = [
   { timezone: 'America/New_York', minuteOfDay: 4 * 60 },
 ];
 
-async function main(): Promise<void> {
-  // One log line per handed-off occurrence would drown the tables; warnings still show.
-  Logger.overrideLogger(['error', 'warn']);
+interface Topology {
+  readonly bench: Bench;
+  stop(): Promise<void>;
+}
+
+async function startTopology(name: string): Promise<Topology> {
+  if (name === 'cluster') {
+    const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 0 });
+    const admins = cluster.masterPorts.map((port) => new Redis(port, '127.0.0.1'));
+    return {
+      bench: {
+        redisEnv: { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.seeds },
+        admin: admins,
+        sink: SINK,
+      },
+      stop: async () => {
+        admins.forEach((admin) => admin.disconnect());
+        await cluster.stop();
+      },
+    };
+  }
+  if (name !== 'node') throw new Error(`BENCH_TOPOLOGIES: ${name} is neither node nor cluster`);
   const server = await startRedisServer();
   const admin = new Redis(server.url);
-  const bench: Bench = { redisUrl: server.url, admin, sink: SINK };
+  return {
+    bench: { redisEnv: { REDIS_URL: server.url }, admin, sink: SINK },
+    stop: async () => {
+      admin.disconnect();
+      await server.stop();
+    },
+  };
+}
+
+interface Figures {
+  readonly spread: Measured;
+  readonly bursts: Record<string, Measured>;
+}
+
+async function runOn(name: string): Promise<Figures> {
+  const topology = await startTopology(name);
+  const { bench } = topology;
   try {
-    await printMachine(admin);
+    console.log(`\n## ${name === 'cluster' ? 'Redis Cluster, 3 masters' : 'one redis-server'}`);
+    await printMachine(Array.isArray(bench.admin) ? bench.admin[0] : (bench.admin as Redis));
     const spread = await spreadScenario(bench, {
       count: SPREAD,
       ticks: TICKS,
@@ -76,9 +118,49 @@ async function main(): Promise<void> {
     const mixed = await burst('bench-burst-4tz', BURST_ZONES);
     const bursts = { 'B1 (one zone)': single, 'B2 (four zones)': mixed };
     printReport(spread, bursts, { tickMs: TICK_GOAL_MS, burstMs: BURST_GOAL_MS });
+    return { spread, bursts };
   } finally {
-    admin.disconnect();
-    await server.stop();
+    await topology.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  // One log line per handed-off occurrence would drown the tables; warnings still show.
+  Logger.overrideLogger(['error', 'warn']);
+  const figures = new Map<string, Figures>();
+  for (const name of TOPOLOGIES) figures.set(name, await runOn(name));
+  const node = figures.get('node');
+  const cluster = figures.get('cluster');
+  if (node && cluster) printRatios(node, cluster);
+}
+
+/** The cluster's figures over one node's, from the same run. */
+function printRatios(node: Figures, cluster: Figures): void {
+  const median = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const tickFigures = ({ spread }: Figures) => ({
+    'A tick p50 ms': median(spread.ticks.map((tick) => tick.ms)),
+    'A tick max ms': Math.max(...spread.ticks.map((tick) => tick.ms)),
+    'A Node CPU ms a tick': median(spread.ticks.map((tick) => tick.cpuMs)),
+    'A Redis CPU ms a tick': spread.redisCpuMs / spread.ticks.length,
+    'bytes a subscription (1 of A)': spread.seeded.bytesPerSubscription,
+  });
+  const burstFigures = ({ bursts }: Figures) =>
+    Object.fromEntries(
+      Object.entries(bursts).flatMap(([name, measured]) => [
+        [`${name} ms`, measured.ticks[0].ms],
+        [`${name} Node CPU ms`, measured.ticks[0].cpuMs],
+        [`${name} Redis CPU ms`, measured.redisCpuMs],
+      ]),
+    );
+  const onNode = { ...tickFigures(node), ...burstFigures(node) };
+  const onCluster = { ...tickFigures(cluster), ...burstFigures(cluster) };
+  console.log('\n## Cluster / node, this run');
+  console.log('| figure | node | cluster | cluster / node |');
+  console.log('| --- | --- | --- | --- |');
+  for (const [figure, value] of Object.entries(onNode)) {
+    const other = onCluster[figure as keyof typeof onCluster];
+    console.log(`| ${figure} | ${fixed(value)} | ${fixed(other)} | ${fixed(other / value, 2)} |`);
   }
 }
 

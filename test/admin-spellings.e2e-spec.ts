@@ -46,8 +46,8 @@ function spellingsOf(path: string): string[] {
 const ADMIN_ROUTES: ReadonlyArray<readonly [string, string]> = [
   ['GET', '/admin/queues'],
   ['GET', '/admin/queues/api/queues'],
-  ['PUT', '/admin/queues/api/queues/deliveries/pause'],
-  ['PUT', '/admin/queues/api/queues/deliveries/empty'],
+  ['PUT', '/admin/queues/api/queues/group0-deliveries/pause'],
+  ['PUT', '/admin/queues/api/queues/group3-deliveries/empty'],
   ['GET', '/admin/health'],
   ['GET', '/admin/stats'],
   ['GET', '/admin/deliveries'],
@@ -98,11 +98,14 @@ describe('the admin surface has no side door', () => {
     },
   );
 
-  it('left the queue running and its jobs in place after every refused request', async () => {
+  it('left every queue running and its jobs in place after every refused request', async () => {
     const answer = await rawRequest(chime.baseUrl, 'GET', '/admin/queues/api/queues', {
       authorization: `Bearer ${ADMIN_TOKEN}`,
     });
     const queues = JSON.parse(answer.body).queues as Array<{ name: string; isPaused: boolean }>;
-    expect(queues.find((queue) => queue.name === 'deliveries')?.isPaused).toBe(false);
+    // DELIVERY_QUEUES' default: four queues, one per group of buckets.
+    expect(queues.map(({ name, isPaused }) => [name, isPaused])).toEqual(
+      [0, 1, 2, 3].map((group) => [`group${group}-deliveries`, false]),
+    );
   });
 });

@@ -11,6 +11,7 @@ import {
 import { request } from './support/http.js';
 import { type RedisCluster, startRedisCluster } from './support/redis-cluster.js';
 import { waitFor } from './support/wait-for.js';
+import { isDeliveryQueueKey } from './support/redis-snapshot.js';
 
 const HOOK_TIMEOUT_MS = 60_000;
 /** Users enough to land in every bucket, so in the slots of every master. */
@@ -76,6 +77,21 @@ describe('chime on a Redis Cluster (the bucketed layout)', () => {
     expect(scheduler.failedTicks).toBe(0);
   }, 90_000);
 
+  it('spreads the delivery queues over more than one master', async () => {
+    // Jobs of the first test's deliveries are kept completed for an hour, in their queues.
+    const mastersWithQueues: number[] = [];
+    for (const port of cluster.masterPorts) {
+      const stream = cluster
+        .client(port)
+        .scanStream({ match: `${chime.keyPrefix}:*:bull:deliveries:*`, count: 1000 });
+      let found = false;
+      for await (const keys of stream as AsyncIterable<string[]>) {
+        found ||= keys.some((key) => isDeliveryQueueKey(chime.keyPrefix, key));
+      }
+      if (found) mastersWithQueues.push(port);
+    }
+    expect(mastersWithQueues.length).toBeGreaterThan(1);
+  });
   it('holds by policy, plans held sends again, answers preview and history, and erases users of every bucket', async () => {
     const instant = floorToMinute(Date.now());
     const users = Array.from({ length: USERS / 2 }, (_, index) => uniqueUser(`p${index}`));
@@ -119,7 +135,7 @@ describe('chime on a Redis Cluster (the bucketed layout)', () => {
         .client(port)
         .scanStream({ match: `${chime.keyPrefix}:*`, count: 1000 });
       for await (const keys of stream as AsyncIterable<string[]>) {
-        const userKeys = keys.filter((key) => !key.startsWith(`${chime.keyPrefix}:{bull}`));
+        const userKeys = keys.filter((key) => !isDeliveryQueueKey(chime.keyPrefix, key));
         named.push(...userKeys.filter((key) => users.some((userId) => key.includes(userId))));
       }
     }

@@ -129,7 +129,7 @@ describe('dead letters', () => {
     const letter = (await deadLetters(chime)).find((item) => item.occurrenceId === occurrenceId);
     sink.script('/rejects', [{ status: 200 }]);
     // BullMQ reads its queue's meta HASH when adding a job: a string there makes the add fail.
-    const meta = `${keys.queuePrefix()}:deliveries:meta`;
+    const meta = `${keys.queuePrefix(keys.queueGroupOfOccurrence(occurrenceId))}:deliveries:meta`;
     await redis.rename(meta, `${meta}:aside`);
     await redis.set(meta, 'not a hash');
     const failed = await request(chime.baseUrl, 'POST', `/admin/dead-letters/${letter.id}/retry`, {

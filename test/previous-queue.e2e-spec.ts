@@ -1,4 +1,4 @@
-import { Queue } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { serialise } from '../src/store/delivery-record.js';
 import { RedisKeys } from '../src/store/redis-keys.js';
@@ -9,8 +9,15 @@ import { aSubscription, anOccurrenceOf } from './support/factories.js';
 import { waitFor } from './support/wait-for.js';
 
 const MINUTE = 60_000;
+const connection = () => ({ url: testRedisUrl(), maxRetriesPerRequest: null });
 
-describe('jobs of the queue before its prefix was hash-tagged', () => {
+/**
+ * Delivery jobs left in queues that no worker serves any more (previous-queue.ts): the queue
+ * before its prefix was hash-tagged, the one queue before there were several, and the groups
+ * above a lowered DELIVERY_QUEUES. Each job is queued there as that version would have, then
+ * chime starts and must send each of its occurrences once.
+ */
+describe('jobs of delivery queues that no worker serves any more', () => {
   let redis: Redis;
   let chime: ChimeProcess | undefined;
 
@@ -18,45 +25,138 @@ describe('jobs of the queue before its prefix was hash-tagged', () => {
     redis = new Redis(testRedisUrl());
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await chime?.stop();
+    chime = undefined;
+  });
+
+  afterAll(async () => {
     await redis.quit();
   });
 
-  it('are moved to the current queue and sent, and the old queue is removed', async () => {
-    const p = uniquePrefix('oldqueue');
-    const keys = RedisKeys.forPrefix(p);
+  /** A subscription of `userId` due this minute, saved directly; its occurrence's item. */
+  async function dueItem(keys: RedisKeys, userId: string) {
     const instant = Math.floor(Date.now() / MINUTE) * MINUTE;
-    const subscription = aSubscription({
-      userId: 'queued-before',
-      time: utcHHMM(instant),
-      timezone: 'UTC',
-    });
+    const subscription = aSubscription({ userId, time: utcHHMM(instant), timezone: 'UTC' });
     await new RedisSubscriptionStore(redis, keys, { maxTagsPerUser: 1000 }).save(
       subscription,
       null,
     );
     const occurrence = anOccurrenceOf(subscription, new Date(instant).toISOString().slice(0, 10));
-    // As the previous version queued it, under `{p}:bull`, before anything ran it.
-    const previous = new Queue('deliveries', {
-      connection: { url: testRedisUrl() },
-      prefix: keys.previousQueuePrefix(),
-    });
-    await previous.add(
-      'deliver',
-      { items: [{ occurrence: serialise(occurrence), attempt: 1 }] },
-      { jobId: 'b-before-the-hash-tag', delay: 1000 },
-    );
-    await previous.close();
+    return { occurrence: serialise(occurrence), attempt: 1 };
+  }
+
+  async function queueAs(prefix: string, items: unknown[], jobId: string): Promise<void> {
+    const queue = new Queue('deliveries', { connection: connection(), prefix });
+    await queue.add('deliver', { items }, { jobId, delay: 1000 });
+    await queue.close();
+  }
+
+  async function expectDeliveredOnce(userId: string): Promise<void> {
+    const records = await waitForRecord(chime!, userId, (r) => r.status === 'delivered');
+    expect(records.filter((record) => record.status === 'delivered')).toHaveLength(1);
+  }
+
+  async function expectGone(prefix: string): Promise<void> {
+    await waitFor(async () => (await redis.keys(`${prefix}:*`)).length === 0, 10_000);
+  }
+
+  /** One user id per queue group, found by trying names. */
+  function usersOfEveryGroup(keys: RedisKeys, name: string): string[] {
+    const users = new Map<number, string>();
+    for (let index = 0; users.size < keys.deliveryQueues; index++) {
+      const userId = `${name}-${index}`;
+      users.set(keys.queueGroupOf(keys.bucketOf(userId)), userId);
+    }
+    return [...users.values()];
+  }
+
+  it('moves a job queued before the prefix was hash-tagged, sends it, removes that queue', async () => {
+    const p = uniquePrefix('oldqueue');
+    const keys = RedisKeys.forPrefix(p);
+    const item = await dueItem(keys, 'queued-before');
+    await queueAs(keys.previousQueuePrefix(), [item], 'b-before-the-hash-tag');
 
     chime = await startChime({ KEY_PREFIX: p });
 
-    const records = await waitForRecord(chime, 'queued-before', (r) => r.status === 'delivered');
-    expect(records.filter((record) => record.status === 'delivered')).toHaveLength(1);
+    await expectDeliveredOnce('queued-before');
+    await expectGone(keys.previousQueuePrefix());
+    const group = keys.queueGroupOfOccurrence(item.occurrence.occurrenceId);
+    expect(await redis.keys(`${keys.queuePrefix(group)}:deliveries:*`)).not.toEqual([]);
+  }, 60_000);
+
+  it('splits a job of the one queue by group, under its own id in each, and sends each item once', async () => {
+    const p = uniquePrefix('onequeue');
+    const keys = RedisKeys.forPrefix(p);
+    const users = usersOfEveryGroup(keys, 'one-queue');
+    const items = await Promise.all(users.map((userId) => dueItem(keys, userId)));
+    await queueAs(keys.singleQueuePrefix(), items, 'b-one-queue');
+
+    chime = await startChime({ KEY_PREFIX: p });
+
+    for (const userId of users) await expectDeliveredOnce(userId);
+    await expectGone(keys.singleQueuePrefix());
+    for (const group of keys.allQueueGroups()) {
+      const queue = new Queue('deliveries', {
+        connection: connection(),
+        prefix: keys.queuePrefix(group),
+      });
+      const job = await queue.getJob('b-one-queue');
+      await queue.close();
+      expect(job?.data.items).toHaveLength(1);
+    }
+  }, 60_000);
+
+  it('moves a job whose worker took its occurrence and died, and that job sends it', async () => {
+    const p = uniquePrefix('diedqueue');
+    const keys = RedisKeys.forPrefix(p);
+    const item = await dueItem(keys, 'taken-then-died');
+    const prefix = keys.singleQueuePrefix();
+    const queue = new Queue('deliveries', { connection: connection(), prefix });
+    await queue.add('deliver', { items: [item] }, { jobId: 'b-taken-then-died' });
+    await queue.close();
+    // A worker of the previous version takes the job and its delivery state, then dies.
+    let resolveTaken!: () => void;
+    const taken = new Promise<void>((resolve) => (resolveTaken = resolve));
+    const worker = new Worker(
+      'deliveries',
+      async (job) => {
+        await redis.set(keys.deliveryState(item.occurrence.occurrenceId), job.id!, 'EX', 3600);
+        resolveTaken();
+        await new Promise(() => undefined);
+      },
+      { connection: connection(), prefix, lockDuration: 1000 },
+    );
+    await taken;
+    await worker.close(true);
     await waitFor(
-      async () => (await redis.keys(`${keys.previousQueuePrefix()}:*`)).length === 0,
+      async () => (await redis.keys(`${prefix}:deliveries:*:lock`)).length === 0,
       10_000,
     );
-    expect(await redis.keys(`${keys.queuePrefix()}:deliveries:*`)).not.toEqual([]);
+
+    chime = await startChime({ KEY_PREFIX: p });
+
+    // Under another id, the job could not take the state the dead one holds: nothing would be sent.
+    await expectDeliveredOnce('taken-then-died');
+    await expectGone(prefix);
+  }, 60_000);
+
+  it('moves the jobs of groups above a lowered DELIVERY_QUEUES to the groups that serve them', async () => {
+    const p = uniquePrefix('fewerqueues');
+    const keys = RedisKeys.forPrefix(p);
+    const before = RedisKeys.forPrefix(p, 16, 8);
+    // A replica ran with DELIVERY_QUEUES=8 and queued for a user of group 4-7 there.
+    await redis.sadd(keys.deliveryQueueCounts(), '8');
+    const userId = usersOfEveryGroup(before, 'eight-queues').find(
+      (user) => before.queueGroupOf(before.bucketOf(user)) >= 4,
+    )!;
+    const item = await dueItem(keys, userId);
+    const oldPrefix = before.queuePrefix(before.queueGroupOf(before.bucketOf(userId)));
+    await queueAs(oldPrefix, [item], 'b-eight-queues');
+
+    chime = await startChime({ KEY_PREFIX: p });
+
+    await expectDeliveredOnce(userId);
+    await expectGone(oldPrefix);
   }, 60_000);
 });

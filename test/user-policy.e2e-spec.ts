@@ -13,6 +13,7 @@ import {
 import { request } from './support/http.js';
 import { waitFor } from './support/wait-for.js';
 import { WebhookSink } from './support/webhook-sink.js';
+import { isDeliveryQueueKey } from './support/redis-snapshot.js';
 
 const HOOK_TIMEOUT_MS = 30_000;
 /** SPEC 4: in a healthy service a delivery leaves within 2 s after its instant. */
@@ -413,7 +414,7 @@ async function keysNaming(redis: Redis, prefix: string, userId: string): Promise
     string[]
   >) {
     for (const key of keys) {
-      if (key.startsWith(`${prefix}:{bull}`)) continue;
+      if (isDeliveryQueueKey(prefix, key)) continue;
       if (key.includes(userId) || (await contentOf(redis, key)).includes(userId)) found.push(key);
     }
   }

@@ -67,11 +67,26 @@ function timeMethod(target: any, name: string, label: string, profile: Profile):
   };
 }
 
-export async function usedMemory(admin: Redis): Promise<number> {
-  const info = await admin.info('memory');
-  const match = /^used_memory:(\d+)/m.exec(info);
-  if (!match) throw new Error('INFO memory has no used_memory');
-  return Number(match[1]);
+/**
+ * The servers a probe reads: one node, or every master of a cluster (their figures added up,
+ * a connection to each: INFO, CONFIG and SLOWLOG are per node).
+ */
+export type Admins = Redis | readonly Redis[];
+
+const each = (admins: Admins): readonly Redis[] =>
+  Array.isArray(admins) ? (admins as readonly Redis[]) : [admins as Redis];
+
+async function summed(admins: Admins, read: (admin: Redis) => Promise<number>): Promise<number> {
+  return (await Promise.all(each(admins).map(read))).reduce((sum, value) => sum + value, 0);
+}
+
+export function usedMemory(admins: Admins): Promise<number> {
+  return summed(admins, async (admin) => {
+    const info = await admin.info('memory');
+    const match = /^used_memory:(\d+)/m.exec(info);
+    if (!match) throw new Error('INFO memory has no used_memory');
+    return Number(match[1]);
+  });
 }
 
 export interface SlowCommand {
@@ -80,15 +95,18 @@ export interface SlowCommand {
 }
 
 /** Logs every command slower than `micros` from now on, forgetting older entries. */
-export async function watchSlowCommands(admin: Redis, micros: number): Promise<void> {
-  await admin.config('SET', 'slowlog-log-slower-than', String(micros));
-  await admin.config('SET', 'slowlog-max-len', '1024');
-  await admin.slowlog('RESET');
+export async function watchSlowCommands(admins: Admins, micros: number): Promise<void> {
+  for (const admin of each(admins)) {
+    await admin.config('SET', 'slowlog-log-slower-than', String(micros));
+    await admin.config('SET', 'slowlog-max-len', '1024');
+    await admin.slowlog('RESET');
+  }
 }
 
 /** The slowest logged commands, slowest first, with the command and its first argument. */
-export async function slowestCommands(admin: Redis, count: number): Promise<SlowCommand[]> {
-  const entries = (await admin.slowlog('GET', 1024)) as [number, number, number, string[]][];
+export async function slowestCommands(admins: Admins, count: number): Promise<SlowCommand[]> {
+  const logs = await Promise.all(each(admins).map((admin) => admin.slowlog('GET', 1024)));
+  const entries = logs.flat() as [number, number, number, string[]][];
   return entries
     .map(([, , micros, args]) => ({ micros, command: describeCommand(args) }))
     .sort((a, b) => b.micros - a.micros)
@@ -105,8 +123,8 @@ function describeCommand(args: string[]): string {
 }
 
 /** Forgets Redis's per-command counters (INFO commandstats); SLOWLOG is kept. */
-export async function resetCommandStats(admin: Redis): Promise<void> {
-  await admin.config('RESETSTAT');
+export async function resetCommandStats(admins: Admins): Promise<void> {
+  await Promise.all(each(admins).map((admin) => admin.config('RESETSTAT')));
 }
 
 /**
@@ -114,20 +132,27 @@ export async function resetCommandStats(admin: Redis): Promise<void> {
  * bench's own INFO, CONFIG and SLOWLOG. Commands a script runs count in the script's time
  * and again under their own names.
  */
-export async function commandStats(admin: Redis): Promise<Map<string, Spent>> {
-  const info = await admin.info('commandstats');
+export async function commandStats(admins: Admins): Promise<Map<string, Spent>> {
+  const infos = await Promise.all(each(admins).map((admin) => admin.info('commandstats')));
   const stats = new Map<string, Spent>();
-  for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
+  for (const match of infos.join('\n').matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)) {
     const [, command, calls, micros] = match;
-    if (['info', 'config', 'slowlog'].includes(command)) continue;
-    stats.set(command, { ms: Number(micros) / 1000, calls: Number(calls) });
+    if (['info', 'config', 'slowlog', 'cluster'].includes(command)) continue;
+    const spent = stats.get(command) ?? { ms: 0, calls: 0 };
+    stats.set(command, {
+      ms: spent.ms + Number(micros) / 1000,
+      calls: spent.calls + Number(calls),
+    });
   }
   return new Map([...stats].sort(([, a], [, b]) => b.ms - a.ms));
 }
 
 /** CPU time Redis has used (user + system), in ms, from INFO cpu. */
-export async function redisCpuMs(admin: Redis): Promise<number> {
-  const info = await admin.info('cpu');
-  const seconds = (field: string) => Number(new RegExp(`^${field}:([\\d.]+)`, 'm').exec(info)?.[1]);
-  return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000;
+export function redisCpuMs(admins: Admins): Promise<number> {
+  return summed(admins, async (admin) => {
+    const info = await admin.info('cpu');
+    const seconds = (field: string) =>
+      Number(new RegExp(`^${field}:([\\d.]+)`, 'm').exec(info)?.[1]);
+    return (seconds('used_cpu_user') + seconds('used_cpu_sys')) * 1000;
+  });
 }

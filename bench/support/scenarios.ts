@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
 import type { ConfigType } from '@nestjs/config';
-import { Redis } from 'ioredis';
 import { schedulerConfig } from '../../src/config/configuration.js';
 import { TickOutcome } from '../../src/scheduler/scheduler.service.js';
 import { localRanges } from '../../src/domain/window.js';
@@ -8,6 +7,7 @@ import { SubscriptionStore } from '../../src/store/subscription.store.js';
 import { FakeClock } from '../../test/support/fake-clock.js';
 import { SchedulerHarness, startSchedulerHarness } from '../../test/support/scheduler-harness.js';
 import {
+  Admins,
   commandStats,
   instrument,
   Profile,
@@ -29,9 +29,10 @@ const MINUTES_PER_DAY = 1440;
 const SLOW_MICROS = 1000;
 
 export interface Bench {
-  readonly redisUrl: string;
-  /** A connection of the bench's own, for INFO, CONFIG and SLOWLOG. */
-  readonly admin: Redis;
+  /** chime's Redis variables: REDIS_URL, or REDIS_CLUSTER_NODES with REDIS_URL empty. */
+  readonly redisEnv: Record<string, string>;
+  /** Connections of the bench's own, for INFO, CONFIG and SLOWLOG: the node, or every master. */
+  readonly admin: Admins;
   readonly sink: SinkChoice;
 }
 
@@ -130,7 +131,13 @@ async function withHarness<T>(
   run: (harness: SchedulerHarness) => Promise<T>,
 ): Promise<T> {
   const sink = bench.sink === 'queue' ? new ForwardingSink() : undefined;
-  const harness = await startSchedulerHarness({ redisUrl: bench.redisUrl, keyPrefix, clock, sink });
+  const harness = await startSchedulerHarness({
+    redisUrl: bench.redisEnv.REDIS_URL ?? '',
+    env: bench.redisEnv,
+    keyPrefix,
+    clock,
+    sink,
+  });
   await sink?.attach(harness);
   try {
     return await run(harness);

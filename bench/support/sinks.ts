@@ -18,7 +18,7 @@ export class ForwardingSink extends DeliverySink {
 
   async attach(harness: SchedulerHarness): Promise<void> {
     this.target = harness.app.get(DeliveryQueue);
-    await harness.app.get(DeliveryProcessor).worker.pause(true);
+    await harness.app.get(DeliveryProcessor).pause();
   }
 
   handOff(occurrences: readonly DueOccurrence[]): Promise<void> {

@@ -5,13 +5,13 @@ import { StoreModule } from '../store/store.module.js';
 import { AdminDeliveriesController } from './admin-deliveries.controller.js';
 import { AdminHealthController } from './admin-health.controller.js';
 import { AdminHealthService } from './admin-health.service.js';
-import { queueDashboardImports } from './queue-dashboard.js';
+import { QueueDashboard, queueDashboardImports } from './queue-dashboard.js';
 import { AdminStatsController } from './admin-stats.controller.js';
 import { AdminTicksController } from './admin-ticks.controller.js';
 
 @Module({
   imports: [SchedulerModule, StoreModule, DeliveryModule, ...queueDashboardImports],
-  providers: [AdminHealthService],
+  providers: [AdminHealthService, QueueDashboard],
   controllers: [
     AdminHealthController,
     AdminStatsController,

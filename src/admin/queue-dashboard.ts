@@ -1,18 +1,38 @@
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
-import { BullBoardModule } from '@bull-board/nestjs';
+import { type BullBoardInstance, BullBoardModule, InjectBullBoard } from '@bull-board/nestjs';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigService } from '@nestjs/config';
 import { basicPasswordOf, bearerTokenOf, TokenMatcher } from '../access/token-matcher.js';
-import { DELIVERY_QUEUE } from '../delivery/delivery.queue.js';
+import { QueueGroups } from '../delivery/queue-groups.js';
 
 export const QUEUE_DASHBOARD_ROUTE = '/admin/queues';
 
-/** Bull Board at /admin/queues, showing the deliveries queue. */
+/** Bull Board at /admin/queues (the queues are added by QueueDashboard). */
 export const queueDashboardImports = [
   BullBoardModule.forRoot({ route: QUEUE_DASHBOARD_ROUTE, adapter: BullBoardFastifyAdapter }),
-  BullBoardModule.forFeature({ name: DELIVERY_QUEUE, adapter: BullMQAdapter }),
 ];
+
+/**
+ * Every delivery queue on the dashboard. They share BullMQ's name `deliveries` (their
+ * prefixes differ), so each is listed as `group<g>-deliveries`.
+ */
+@Injectable()
+export class QueueDashboard implements OnModuleInit {
+  constructor(
+    @InjectBullBoard() private readonly board: BullBoardInstance,
+    private readonly groups: QueueGroups,
+  ) {}
+
+  onModuleInit(): void {
+    const count = this.groups.queues.length;
+    this.groups.queues.forEach((queue, group) => {
+      const displayName = `deliveries, group ${group} of ${count}`;
+      this.board.addQueue(new BullMQAdapter(queue, { prefix: `group${group}-`, displayName }));
+    });
+  }
+}
 
 /**
  * The dashboard is a Fastify plugin, out of reach of Nest guards, so a hook checks the admin

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { registerAs } from '@nestjs/config';
-import { dnsServerList, validateEnvironment } from './environment.js';
+import { deliveryQueueCount, dnsServerList, validateEnvironment } from './environment.js';
 import { redisTopology } from './redis-topology.js';
 import { parseTrustProxy } from './trust-proxy.js';
 
@@ -35,6 +35,7 @@ export const redisConfig = registerAs('redis', () => {
     /** 0: a write answers without waiting for replicas (SPEC 8). */
     minReplicasAck: env.REDIS_MIN_REPLICAS_ACK,
     buckets: env.REDIS_BUCKETS,
+    deliveryQueues: deliveryQueueCount(env),
   };
 });
 

@@ -1,4 +1,5 @@
 import {
+  deliveryQueueCount,
   InvalidConfigurationError,
   MAX_RETRY_SPAN_MS,
   retrySpanMs,
@@ -237,5 +238,40 @@ describe('MAX_ATTEMPTS and RETRY_BACKOFF_MS together', () => {
     expect(
       validateEnvironment({ ...tokens, MAX_ATTEMPTS: '26', RETRY_BACKOFF_MS: '1' }),
     ).toMatchObject({ MAX_ATTEMPTS: 26 });
+  });
+});
+
+describe('DELIVERY_QUEUES against REDIS_BUCKETS', () => {
+  const tokens = { API_TOKEN: 'a'.repeat(16), ADMIN_TOKEN: 'b'.repeat(16) };
+  const count = (raw: Record<string, string>) =>
+    deliveryQueueCount(validateEnvironment({ ...tokens, ...raw }));
+
+  it('is 4 by default, or REDIS_BUCKETS when that is fewer', () => {
+    expect(count({})).toBe(4);
+    expect(count({ REDIS_BUCKETS: '3' })).toBe(3);
+    expect(count({ REDIS_BUCKETS: '1' })).toBe(1);
+  });
+
+  it('takes any count from 1 to REDIS_BUCKETS', () => {
+    expect(count({ DELIVERY_QUEUES: '1' })).toBe(1);
+    expect(count({ DELIVERY_QUEUES: '16' })).toBe(16);
+    expect(count({ REDIS_BUCKETS: '64', DELIVERY_QUEUES: '64' })).toBe(64);
+  });
+
+  it('refuses more queues than buckets, naming both variables', () => {
+    expect(() => validateEnvironment({ ...tokens, DELIVERY_QUEUES: '17' })).toThrow(
+      /DELIVERY_QUEUES \(17\) must not exceed REDIS_BUCKETS \(16\)/,
+    );
+    expect(() =>
+      validateEnvironment({ ...tokens, REDIS_BUCKETS: '2', DELIVERY_QUEUES: '3' }),
+    ).toThrow(/DELIVERY_QUEUES \(3\) must not exceed REDIS_BUCKETS \(2\)/);
+  });
+
+  it('refuses a count that is not a whole number from 1, naming it', () => {
+    for (const bad of ['0', '-1', '2.5', 'four']) {
+      expect(() => validateEnvironment({ ...tokens, DELIVERY_QUEUES: bad })).toThrow(
+        /DELIVERY_QUEUES/,
+      );
+    }
   });
 });

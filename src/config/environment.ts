@@ -51,6 +51,8 @@ export class Environment {
   })
   KEY_PREFIX = 'chime';
   @Transform(toInteger) @IsInt() @Min(1) @Max(16384) REDIS_BUCKETS = 16;
+  /** Unset: 4, or REDIS_BUCKETS when that is fewer (see deliveryQueueCount). */
+  @IsOptional() @Transform(toInteger) @IsInt() @Min(1) @Max(16384) DELIVERY_QUEUES?: number;
   @IsIanaTimezone() DEFAULT_TIMEZONE = 'UTC';
   @Transform(toInteger) @IsInt() @Min(1) @Max(60) LOOKAHEAD_MINUTES = 4;
   @Transform(toInteger) @IsInt() @Min(0) @Max(1440) CATCHUP_MINUTES = 15;
@@ -106,6 +108,7 @@ function applyDecorators(...decorators: PropertyDecorator[]): PropertyDecorator 
 const VARIABLES = new Set([
   ...Object.keys(new Environment()),
   'DEDUPE_TTL_SECONDS',
+  'DELIVERY_QUEUES',
   'API_TOKEN',
   'ADMIN_TOKEN',
   'METRICS_TOKEN',
@@ -136,6 +139,7 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
     ...shortDedupeTtl(environment),
     ...longRetrySpan(environment),
     ...badDnsServers(environment),
+    ...tooManyDeliveryQueues(environment),
     ...redisTopologyProblems(environment, 'REDIS_URL' in present),
   );
   if (problems.length > 0) {
@@ -196,6 +200,29 @@ function longRetrySpan(environment: Environment): string[] {
   return [
     `MAX_ATTEMPTS and RETRY_BACKOFF_MS: the retries would wait ${Math.round(span / 1000)} s in all ` +
       `(RETRY_BACKOFF_MS x (2^(MAX_ATTEMPTS-1) - 1)); at most ${MAX_RETRY_SPAN_MS / 1000} s (a day) is allowed`,
+  ];
+}
+
+/**
+ * The delivery queues: one per group of buckets, each in the slot of its first bucket, so
+ * that on a cluster they sit on several masters. Four spread over a 3-master cluster's
+ * nodes; more add workers and connections to every replica for little.
+ */
+export const DEFAULT_DELIVERY_QUEUES = 4;
+
+export function deliveryQueueCount(environment: Environment): number {
+  return (
+    environment.DELIVERY_QUEUES ?? Math.min(DEFAULT_DELIVERY_QUEUES, environment.REDIS_BUCKETS)
+  );
+}
+
+/** A queue serves the buckets b with b mod DELIVERY_QUEUES = its number: none may be empty. */
+function tooManyDeliveryQueues(environment: Environment): string[] {
+  const { DELIVERY_QUEUES, REDIS_BUCKETS } = environment;
+  if (!Number.isInteger(DELIVERY_QUEUES) || !Number.isInteger(REDIS_BUCKETS)) return [];
+  if (DELIVERY_QUEUES! <= REDIS_BUCKETS) return [];
+  return [
+    `DELIVERY_QUEUES (${DELIVERY_QUEUES}) must not exceed REDIS_BUCKETS (${REDIS_BUCKETS}): each queue serves a group of buckets`,
   ];
 }
 

@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
-import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import type { JobsOptions, Queue } from 'bullmq';
+import type { JobsOptions } from 'bullmq';
 import { Clock } from '../common/clock.js';
 import { DeliverySink } from '../domain/delivery-sink.js';
 import { DueOccurrence } from '../domain/occurrence.js';
 import { SerialisedOccurrence, serialise } from '../store/delivery-record.js';
-
-export const DELIVERY_QUEUE = 'deliveries';
+import { RedisKeys } from '../store/redis-keys.js';
+import { QueueGroups } from './queue-groups.js';
 
 /** One occurrence in a job, with the number of the attempt the job makes. */
 export interface DeliveryItem {
@@ -56,19 +55,30 @@ const JOB_OPTIONS: JobsOptions = {
 };
 
 /**
- * The BullMQ queue of deliveries: each job runs at its occurrences' instant. Job ids are
- * hashes, never raw user or occurrence ids (BullMQ refuses ids with ':').
+ * The BullMQ queues of deliveries (QueueGroups): each job runs at its occurrences' instant,
+ * in the queue of their group of buckets; a job never mixes groups. Job ids are hashes,
+ * never raw user or occurrence ids (BullMQ refuses ids with ':').
  */
 @Injectable()
 export class DeliveryQueue extends DeliverySink {
   constructor(
-    @InjectQueue(DELIVERY_QUEUE) private readonly queue: Queue<DeliveryJobData>,
+    private readonly groups: QueueGroups,
+    private readonly keys: RedisKeys,
     private readonly clock: Clock,
   ) {
     super();
   }
 
   async handOff(occurrences: readonly DueOccurrence[]): Promise<void> {
+    const byGroup = groupedBy(occurrences, (o) => this.keys.queueGroupOfOccurrence(o.occurrenceId));
+    await Promise.all([...byGroup].map(([group, ofGroup]) => this.handOffToGroup(group, ofGroup)));
+  }
+
+  private async handOffToGroup(
+    group: number,
+    occurrences: readonly DueOccurrence[],
+  ): Promise<void> {
+    const queue = this.groups.queues[group];
     const jobs = batchesByInstant(occurrences).map((batch) => ({
       name: 'deliver',
       data: {
@@ -86,7 +96,7 @@ export class DeliveryQueue extends DeliverySink {
       },
     }));
     for (let start = 0; start < jobs.length; start += BULK_ADD) {
-      await this.queue.addBulk(jobs.slice(start, start + BULK_ADD));
+      await queue.addBulk(jobs.slice(start, start + BULK_ADD));
     }
   }
 
@@ -97,42 +107,50 @@ export class DeliveryQueue extends DeliverySink {
 
   /** Queues one occurrence's attempt after `delayMs`, as the job `id`. */
   async enqueueAttempt(item: DeliveryItem, delayMs: number, id: string): Promise<void> {
-    await this.queue.add(
-      'deliver',
-      { items: [item] },
-      { ...JOB_OPTIONS, jobId: id, delay: delayMs },
-    );
+    await this.groups
+      .forOccurrence(item.occurrence.occurrenceId)
+      .add('deliver', { items: [item] }, { ...JOB_OPTIONS, jobId: id, delay: delayMs });
   }
 
   /**
-   * Queues items that their job (`heldBy`) holds until `releaseAt`, as one job that takes
-   * them over; the same items held by the same job until the same instant are the same job.
+   * Queues items that their job (`heldBy`) holds until `releaseAt`, as one job per queue
+   * that takes them over; the same items held by the same job until the same instant are the
+   * same job.
    */
   async enqueueHeld(
     items: readonly DeliveryItem[],
     releaseAt: Date,
     heldBy: string,
   ): Promise<void> {
-    const id = jobId(
-      'h',
-      String(releaseAt.getTime()),
-      heldBy,
-      ...items.map((item) => item.occurrence.occurrenceId),
+    const byGroup = groupedBy(items, (item) =>
+      this.keys.queueGroupOfOccurrence(item.occurrence.occurrenceId),
     );
-    await this.queue.add(
-      'deliver',
-      { items: [...items] },
-      { ...JOB_OPTIONS, jobId: id, delay: this.delayUntil(releaseAt) },
-    );
+    for (const [group, ofGroup] of byGroup) {
+      const id = jobId(
+        'h',
+        String(releaseAt.getTime()),
+        heldBy,
+        ...ofGroup.map((item) => item.occurrence.occurrenceId),
+      );
+      await this.groups.queues[group].add(
+        'deliver',
+        { items: ofGroup },
+        { ...JOB_OPTIONS, jobId: id, delay: this.delayUntil(releaseAt) },
+      );
+    }
   }
 
-  /** Jobs by state, for health and metrics. */
+  /** Jobs by state over every queue, for health and metrics. */
   async counts(): Promise<Record<(typeof JOB_STATES)[number], number>> {
-    const counts = await this.queue.getJobCounts(...JOB_STATES);
-    return Object.fromEntries(JOB_STATES.map((state) => [state, counts[state] ?? 0])) as Record<
-      (typeof JOB_STATES)[number],
-      number
-    >;
+    const perQueue = await Promise.all(
+      this.groups.queues.map((queue) => queue.getJobCounts(...JOB_STATES)),
+    );
+    return Object.fromEntries(
+      JOB_STATES.map((state) => [
+        state,
+        perQueue.reduce((sum, counts) => sum + (counts[state] ?? 0), 0),
+      ]),
+    ) as Record<(typeof JOB_STATES)[number], number>;
   }
 
   private delayUntil(instant: Date): number {
@@ -140,15 +158,19 @@ export class DeliveryQueue extends DeliverySink {
   }
 }
 
-function batchesByInstant(occurrences: readonly DueOccurrence[]): DueOccurrence[][] {
-  const byInstant = new Map<number, DueOccurrence[]>();
-  for (const occurrence of occurrences) {
-    const instant = occurrence.scheduledFor.getTime();
-    const group = byInstant.get(instant) ?? byInstant.set(instant, []).get(instant)!;
-    group.push(occurrence);
+function groupedBy<T>(values: readonly T[], keyOf: (value: T) => number): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const value of values) {
+    const key = keyOf(value);
+    const group = groups.get(key) ?? groups.set(key, []).get(key)!;
+    group.push(value);
   }
+  return groups;
+}
+
+function batchesByInstant(occurrences: readonly DueOccurrence[]): DueOccurrence[][] {
   const batches: DueOccurrence[][] = [];
-  for (const group of byInstant.values()) {
+  for (const group of groupedBy(occurrences, (o) => o.scheduledFor.getTime()).values()) {
     group.sort((a, b) => a.occurrenceId.localeCompare(b.occurrenceId));
     for (let start = 0; start < group.length; start += BATCH_SIZE) {
       batches.push(group.slice(start, start + BATCH_SIZE));
@@ -157,6 +179,6 @@ function batchesByInstant(occurrences: readonly DueOccurrence[]): DueOccurrence[
   return batches;
 }
 
-function jobId(kind: string, ...parts: string[]): string {
+export function jobId(kind: string, ...parts: string[]): string {
   return `${kind}-${createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 32)}`;
 }

@@ -5,39 +5,41 @@ import {
   OnApplicationBootstrap,
   OnModuleDestroy,
 } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bullmq';
 import { Job, Queue } from 'bullmq';
-import type { ConnectionOptions } from 'bullmq';
-import { QUEUE_CONNECTION } from '../redis/redis.module.js';
-import { RedisKeys } from '../store/redis-keys.js';
 import { Clock } from '../common/clock.js';
-import { DELIVERY_QUEUE, DeliveryJobData } from './delivery.queue.js';
+import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
+import { RedisKeys } from '../store/redis-keys.js';
+import { StoreLayout } from '../store/store-layout.js';
+import { DeliveryItem, DeliveryJobData } from './delivery.queue.js';
+import { QueueGroups } from './queue-groups.js';
 
 const PENDING = ['waiting', 'delayed', 'prioritized', 'active', 'waiting-children'] as const;
 const MOVE_BATCH = 500;
 const RETRY_MS = 60_000;
 
 /**
- * Jobs queued by a version whose queue prefix had no hash tag (`{p}:bull`) are moved to the
- * current queue with their ids and their remaining delay, then the old queue is removed.
- * A job still locked by a worker that died is moved once its lock expires: the move is tried
- * again every minute until nothing is pending there. A job moved twice is sent once: the
- * occurrence's delivery state decides who sends.
+ * Delivery queues that no worker of this replica serves are emptied into the queues that do:
+ * the queue before its prefix was hash-tagged (`{p}:bull`), the one queue before there were
+ * several (`{p}:{bull}`), and the groups above a lowered DELIVERY_QUEUES. A job's items go to
+ * their groups' queues under the job's own id (ids are per queue), with its remaining delay,
+ * so that a job that had started and died still owns the delivery states it took; then the
+ * old queue is removed. A job still locked by a live worker is left for the next try, every
+ * minute until nothing is pending there. A job moved twice is sent once: the occurrence's
+ * delivery state decides who sends.
  */
 @Injectable()
 export class PreviousQueueDrain implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(PreviousQueueDrain.name);
-  private readonly previous: Queue<DeliveryJobData>;
+  private sources: Queue<DeliveryJobData>[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    @InjectQueue(DELIVERY_QUEUE) private readonly current: Queue<DeliveryJobData>,
-    @Inject(QUEUE_CONNECTION) connection: ConnectionOptions,
-    keys: RedisKeys,
+    private readonly groups: QueueGroups,
+    private readonly keys: RedisKeys,
+    private readonly layout: StoreLayout,
     private readonly clock: Clock,
-  ) {
-    this.previous = new Queue(DELIVERY_QUEUE, { connection, prefix: keys.previousQueuePrefix() });
-  }
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
+  ) {}
 
   onApplicationBootstrap(): void {
     void this.drain();
@@ -45,58 +47,93 @@ export class PreviousQueueDrain implements OnApplicationBootstrap, OnModuleDestr
 
   async onModuleDestroy(): Promise<void> {
     clearTimeout(this.timer);
-    await this.previous.close();
+    await Promise.all(this.sources.map((queue) => queue.close().catch(() => undefined)));
   }
 
-  /** Moves what is pending; true once the previous queue is gone. */
+  /** Moves what is pending; true once every old queue is gone. */
   async drain(): Promise<boolean> {
     try {
-      const moved = await this.movePending();
-      const left = await this.previous.getJobCountByTypes(...PENDING);
-      if (moved > 0) this.logger.log(`moved ${moved} jobs from the queue before its hash tag`);
-      if (left === 0) {
-        await this.previous.obliterate({ force: true });
-        return true;
+      if (this.sources.length === 0) this.sources = await this.openSources();
+      const left: Queue<DeliveryJobData>[] = [];
+      for (const source of this.sources) {
+        if (!(await this.drainOne(source))) left.push(source);
       }
+      await Promise.all(this.sources.filter((q) => !left.includes(q)).map((q) => q.close()));
+      this.sources = left;
+      if (left.length === 0) return true;
     } catch (error) {
-      this.logger.warn(`could not move the previous queue's jobs yet: ${(error as Error).message}`);
+      this.logger.warn(`could not move the old queues' jobs yet: ${(error as Error).message}`);
     }
     this.timer = setTimeout(() => void this.drain(), RETRY_MS).unref();
     return false;
   }
 
-  private async movePending(): Promise<number> {
+  private async openSources(): Promise<Queue<DeliveryJobData>[]> {
+    const most = await this.layout.mostDeliveryQueues();
+    const unserved = Array.from({ length: most - this.keys.deliveryQueues }, (_, index) =>
+      this.keys.queuePrefix(this.keys.deliveryQueues + index),
+    );
+    const prefixes = [this.keys.previousQueuePrefix(), this.keys.singleQueuePrefix(), ...unserved];
+    return prefixes.map((prefix) => this.groups.open(prefix));
+  }
+
+  /** True once `source` holds nothing pending and is removed. */
+  private async drainOne(source: Queue<DeliveryJobData>): Promise<boolean> {
+    const moved = await this.movePending(source);
+    if (moved > 0) this.logger.log(`moved ${moved} jobs from ${source.opts.prefix}`);
+    if ((await source.getJobCountByTypes(...PENDING)) > 0) return false;
+    await source.obliterate({ force: true });
+    return true;
+  }
+
+  private async movePending(source: Queue<DeliveryJobData>): Promise<number> {
     let moved = 0;
     for (;;) {
-      const jobs = await this.previous.getJobs([...PENDING], 0, MOVE_BATCH - 1);
-      const movable = jobs.filter(Boolean);
+      const jobs = (await source.getJobs([...PENDING], 0, MOVE_BATCH - 1)).filter(Boolean);
       let progress = 0;
-      for (const job of movable) {
-        if (await this.move(job)) progress++;
+      for (const job of jobs) {
+        if (await this.move(job, source)) progress++;
       }
       moved += progress;
-      if (progress === 0 || movable.length < MOVE_BATCH) return moved;
+      if (progress === 0 || jobs.length < MOVE_BATCH) return moved;
     }
   }
 
   /** False for a job still locked by its worker. */
-  private async move(job: Job<DeliveryJobData>): Promise<boolean> {
+  private async move(job: Job<DeliveryJobData>, source: Queue<DeliveryJobData>): Promise<boolean> {
+    if ((await job.getState()) === 'active' && (await this.isLocked(job, source))) return false;
     const dueAt = job.timestamp + (job.opts.delay ?? 0);
     const delay = Math.max(0, dueAt - this.clock.now().getTime());
     const { attempts, backoff, removeOnComplete, removeOnFail } = job.opts;
-    await this.current.add(job.name, job.data, {
-      jobId: job.id,
-      delay,
-      attempts,
-      backoff,
-      removeOnComplete,
-      removeOnFail,
-    });
+    for (const [group, items] of this.itemsByGroup(job.data.items)) {
+      await this.groups.queues[group].add(
+        job.name,
+        { items },
+        { jobId: job.id, delay, attempts, backoff, removeOnComplete, removeOnFail },
+      );
+    }
     try {
       await job.remove();
       return true;
     } catch {
       return false;
     }
+  }
+
+  private itemsByGroup(items: readonly DeliveryItem[]): Map<number, DeliveryItem[]> {
+    const byGroup = new Map<number, DeliveryItem[]>();
+    for (const item of items) {
+      const group = this.keys.queueGroupOfOccurrence(item.occurrence.occurrenceId);
+      byGroup.set(group, [...(byGroup.get(group) ?? []), item]);
+    }
+    return byGroup;
+  }
+
+  /** A job of a queue without workers stays active after its worker died, its lock expired. */
+  private async isLocked(
+    job: Job<DeliveryJobData>,
+    source: Queue<DeliveryJobData>,
+  ): Promise<boolean> {
+    return (await this.redis.exists(source.toKey(`${job.id}:lock`))) === 1;
   }
 }

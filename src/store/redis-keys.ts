@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { redisConfig } from '../config/configuration.js';
 
-type KeysConfig = Pick<ConfigType<typeof redisConfig>, 'keyPrefix' | 'buckets'>;
+type KeysConfig = Pick<ConfigType<typeof redisConfig>, 'keyPrefix' | 'buckets' | 'deliveryQueues'>;
 
 /**
  * Every Redis key name chime uses, under `KEY_PREFIX` (SPEC 3). Nothing else builds a key.
@@ -18,15 +18,22 @@ type KeysConfig = Pick<ConfigType<typeof redisConfig>, 'keyPrefix' | 'buckets'>;
 export class RedisKeys {
   readonly prefix: string;
   readonly buckets: number;
+  /** Delivery queues: queue g serves the buckets b with b mod deliveryQueues = g. */
+  readonly deliveryQueues: number;
 
   constructor(@Inject(redisConfig.KEY) config: KeysConfig) {
     this.prefix = config.keyPrefix;
     this.buckets = config.buckets;
+    this.deliveryQueues = config.deliveryQueues;
   }
 
   /** The names under `keyPrefix`, outside Nest (tests, benches, tools). */
-  static forPrefix(keyPrefix: string, buckets = 16): RedisKeys {
-    return new RedisKeys({ keyPrefix, buckets });
+  static forPrefix(
+    keyPrefix: string,
+    buckets = 16,
+    deliveryQueues = Math.min(4, buckets),
+  ): RedisKeys {
+    return new RedisKeys({ keyPrefix, buckets, deliveryQueues });
   }
 
   bucketOf(userId: string): number {
@@ -50,6 +57,11 @@ export class RedisKeys {
   /** HASH: `layout` (2) and `buckets`, written when the data is created. */
   meta(): string {
     return `${this.prefix}:meta`;
+  }
+
+  /** SET: every DELIVERY_QUEUES a replica has run with, so that queues no longer used are drained. */
+  deliveryQueueCounts(): string {
+    return `${this.prefix}:delivery-queues`;
   }
 
   /** STRING with TTL: the replica moving the first layout's data to this one. */
@@ -165,15 +177,37 @@ export class RedisKeys {
     return `${this.prefix}:{dead-letters}:index`;
   }
 
+  /** The delivery queue that serves a bucket's occurrences. */
+  queueGroupOf(bucket: number): number {
+    return bucket % this.deliveryQueues;
+  }
+
+  /** The delivery queue of an occurrence id (or of a `<userId>|<tag>`). */
+  queueGroupOfOccurrence(occurrenceId: string): number {
+    return this.queueGroupOf(this.bucketOfOccurrence(occurrenceId));
+  }
+
+  /** 0 to DELIVERY_QUEUES - 1. */
+  allQueueGroups(): number[] {
+    return Array.from({ length: this.deliveryQueues }, (_, group) => group);
+  }
+
   /**
-   * What BullMQ puts before its queue keys, so that they too live under KEY_PREFIX; hash-
-   * tagged, since on a cluster BullMQ's scripts touch several keys of one queue.
+   * What BullMQ puts before the keys of delivery queue `group`, so that they too live under
+   * KEY_PREFIX; hash-tagged, since on a cluster BullMQ's scripts touch several keys of one
+   * queue. The tag is that of bucket `group`: the queue shares the slot of its first bucket,
+   * and the queues spread over the cluster's masters as the buckets do.
    */
-  queuePrefix(): string {
+  queuePrefix(group: number): string {
+    return `${this.inBucket(group)}:bull`;
+  }
+
+  /** The prefix of the one delivery queue before there were several: its jobs are moved. */
+  singleQueuePrefix(): string {
     return `${this.prefix}:{bull}`;
   }
 
-  /** The queue prefix before it was hash-tagged: its jobs are moved to the new queue. */
+  /** The queue prefix before it was hash-tagged: its jobs are moved too. */
   previousQueuePrefix(): string {
     return `${this.prefix}:bull`;
   }

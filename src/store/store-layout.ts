@@ -94,6 +94,17 @@ export class StoreLayout implements OnModuleInit {
     }
   }
 
+  /**
+   * Records this replica's DELIVERY_QUEUES and answers the most any replica has run with:
+   * the queues from this replica's count to that one have no worker here and are drained.
+   */
+  async mostDeliveryQueues(): Promise<number> {
+    const key = this.keys.deliveryQueueCounts();
+    await this.redis.sadd(key, String(this.keys.deliveryQueues));
+    const counts = (await this.redis.smembers(key)).map(Number).filter(Number.isInteger);
+    return Math.max(this.keys.deliveryQueues, ...counts);
+  }
+
   private async lock(): Promise<boolean> {
     const lock = this.keys.migrationLock();
     return (await this.redis.set(lock, String(process.pid), 'PX', LOCK_MS, 'NX')) === 'OK';

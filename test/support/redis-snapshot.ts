@@ -40,7 +40,7 @@ export async function snapshotOutsideTicks(redis: Redis, prefix: string) {
         key !== keys.schedulerState() &&
         !/^\{\d+\}:(scheduler$|lease:tick:)/.test(key.slice(prefix.length + 1)) &&
         !key.startsWith(`${prefix}:ratelimit:`) &&
-        !(key.startsWith(`${keys.queuePrefix()}:`) && key.endsWith(':stalled-check')),
+        !(isDeliveryQueueKey(prefix, key) && key.endsWith(':stalled-check')),
     ),
   );
 }
@@ -48,4 +48,9 @@ export async function snapshotOutsideTicks(redis: Redis, prefix: string) {
 /** A UTC time of day 12 h away: no tick claims it (nor writes its keys) during the test. */
 export function farFromNow(): string {
   return new Date(Date.now() + 12 * 3600 * 1000).toISOString().slice(11, 16);
+}
+
+/** Whether `key` is one of BullMQ's, of a delivery queue (`<p>:{<group>}:bull:...`). */
+export function isDeliveryQueueKey(prefix: string, key: string): boolean {
+  return key.startsWith(`${prefix}:`) && /^\{\d+\}:bull:/.test(key.slice(prefix.length + 1));
 }
