@@ -1,4 +1,7 @@
+import { FakeClock } from '../../test/support/fake-clock.js';
 import { aSubscription, anOccurrenceOf } from '../../test/support/factories.js';
+import { InMemoryHandOffStore, RecordingSink } from '../../test/support/fakes/scheduler-fakes.js';
+import { RedisKeys } from '../store/redis-keys.js';
 import {
   batchWaitMs,
   groupInstant,
@@ -7,6 +10,7 @@ import {
   HAND_OFF_MAX_WAIT_MS,
   PendingBatch,
 } from './hand-off-batch.js';
+import { HandOffBatcher } from './hand-off-batcher.js';
 
 const instant = Date.parse('2026-11-25T00:01:00Z');
 const receipt = (record: string) => ({ bucket: 0, record });
@@ -63,5 +67,35 @@ describe('groupInstant', () => {
     expect(groupInstant({ occurrences: [tomorrow, today], receipts: [] })).toBe(
       today.scheduledFor.getTime(),
     );
+  });
+});
+
+describe('HandOffBatcher', () => {
+  it('hands off apart what one instant sends through different delivery queues, together what one queue sends', async () => {
+    const keys = RedisKeys.forPrefix('chime', 16, 4);
+    const sink = new RecordingSink();
+    const handOffs = new InMemoryHandOffStore();
+    const batcher = new HandOffBatcher(sink, handOffs, new FakeClock('2026-11-24T23:59:00Z'), keys);
+    const users = Array.from({ length: 40 }, (_, index) => `user${index}`);
+    const queueOf = (userId: string) => keys.queueGroupOf(keys.bucketOf(userId));
+    const occurrences = users.map((userId) =>
+      anOccurrenceOf(aSubscription({ userId, time: '08:01' }), '2026-11-25'),
+    );
+
+    occurrences.forEach((occurrence) =>
+      batcher.add({
+        occurrences: [occurrence],
+        receipts: [handOffs.record([occurrence], new Date(0))],
+      }),
+    );
+    await batcher.drain();
+
+    const queuesOfBatches = sink.batches.map((batch) => [
+      ...new Set(batch.map((o) => queueOf(o.userId))),
+    ]);
+    expect(queuesOfBatches.every((queues) => queues.length === 1)).toBe(true);
+    expect(new Set(queuesOfBatches.flat()).size).toBe(sink.batches.length);
+    expect(sink.ids().sort()).toEqual(occurrences.map((o) => o.occurrenceId).sort());
+    expect(await handOffs.unconfirmedCount()).toBe(0);
   });
 });

@@ -2,12 +2,15 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnModuleDestroy } from '
 import { Clock } from '../common/clock.js';
 import { DeliverySink } from '../domain/delivery-sink.js';
 import { HandOffStore } from '../store/hand-off.store.js';
+import { RedisKeys } from '../store/redis-keys.js';
 import { batchWaitMs, ClaimedEntry, groupInstant, PendingBatch } from './hand-off-batch.js';
 
 /**
  * Hands off together what this process's writes claimed for one instant (issue 13): a write
  * that arms inside the scanned horizon claims its own occurrence, and without this each
- * became a delivery job of one. Entries of one instant wait here until HAND_OFF_BATCH of
+ * became a delivery job of one. Entries of one instant and one delivery queue (the queue
+ * splits a hand-off by queue, so a batch of several would make smaller jobs; one user's
+ * occurrences share a queue) wait here until HAND_OFF_BATCH of
  * them have come or HAND_OFF_MAX_WAIT_MS has passed (less near the instant), then leave as
  * one hand-off, in jobs of up to 100 like the tick's.
  *
@@ -19,7 +22,7 @@ import { batchWaitMs, ClaimedEntry, groupInstant, PendingBatch } from './hand-of
 @Injectable()
 export class HandOffBatcher implements OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(HandOffBatcher.name);
-  private readonly pending = new Map<number, { batch: PendingBatch; timer: NodeJS.Timeout }>();
+  private readonly pending = new Map<string, { batch: PendingBatch; timer: NodeJS.Timeout }>();
   private readonly leaving = new Set<Promise<void>>();
   private closing = false;
 
@@ -27,27 +30,30 @@ export class HandOffBatcher implements OnModuleDestroy, BeforeApplicationShutdow
     private readonly sink: DeliverySink,
     private readonly handOffs: HandOffStore,
     private readonly clock: Clock,
+    private readonly keys: RedisKeys,
   ) {}
 
   /** Takes what a claim won; it is handed off with others of its instant, soon. */
   add(entry: ClaimedEntry): void {
     if (entry.occurrences.length === 0) return;
     const instant = groupInstant(entry);
+    const queue = this.keys.queueGroupOfOccurrence(entry.occurrences[0].occurrenceId);
+    const key = `${instant}|${queue}`;
     const waitMs = this.closing ? 0 : batchWaitMs(instant, this.clock.now().getTime());
-    let slot = this.pending.get(instant);
+    let slot = this.pending.get(key);
     if (!slot) {
       const batch = new PendingBatch(instant);
-      const timer = setTimeout(() => this.release(instant), waitMs);
+      const timer = setTimeout(() => this.release(key), waitMs);
       slot = { batch, timer };
-      this.pending.set(instant, slot);
+      this.pending.set(key, slot);
     }
     slot.batch.add(entry);
-    if (slot.batch.full() || waitMs === 0) this.release(instant);
+    if (slot.batch.full() || waitMs === 0) this.release(key);
   }
 
   /** Hands off everything waiting now, and resolves when every hand-off begun has ended. */
   async drain(): Promise<void> {
-    for (const instant of [...this.pending.keys()]) this.release(instant);
+    for (const key of [...this.pending.keys()]) this.release(key);
     while (this.leaving.size > 0) await Promise.all([...this.leaving]);
   }
 
@@ -62,10 +68,10 @@ export class HandOffBatcher implements OnModuleDestroy, BeforeApplicationShutdow
     return this.drain();
   }
 
-  private release(instant: number): void {
-    const slot = this.pending.get(instant);
+  private release(key: string): void {
+    const slot = this.pending.get(key);
     if (!slot) return;
-    this.pending.delete(instant);
+    this.pending.delete(key);
     clearTimeout(slot.timer);
     const leaving = this.handOff(slot.batch).finally(() => this.leaving.delete(leaving));
     this.leaving.add(leaving);

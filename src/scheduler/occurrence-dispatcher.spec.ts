@@ -9,6 +9,7 @@ import { InMemorySubscriptionStore } from '../../test/support/fakes/subscription
 import { valueOf } from '../../test/support/metrics.js';
 import { Subscription } from '../domain/subscription.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
+import { RedisKeys } from '../store/redis-keys.js';
 import { HandOffBatcher } from './hand-off-batcher.js';
 import { HAND_OFF_RETRY_MS, OccurrenceDispatcher } from './occurrence-dispatcher.js';
 
@@ -27,7 +28,9 @@ function world(now = '2026-11-24T23:58:00Z') {
   const claims = new InMemoryClaimStore(subscriptions, handOffs);
   const sink = new RecordingSink();
   const metrics = new ChimeMetrics();
-  const batcher = new HandOffBatcher(sink, handOffs, clock);
+  // One delivery queue: the batcher then groups by instant alone.
+  const keys = RedisKeys.forPrefix('chime', 16, 1);
+  const batcher = new HandOffBatcher(sink, handOffs, clock, keys);
   const dispatcher = new OccurrenceDispatcher(
     subscriptions,
     claims,

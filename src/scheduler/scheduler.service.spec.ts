@@ -11,6 +11,7 @@ import { valueOf } from '../../test/support/metrics.js';
 import { Subscription } from '../domain/subscription.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { ClockDrift } from './clock-drift.js';
+import { RedisKeys } from '../store/redis-keys.js';
 import { HandOffBatcher } from './hand-off-batcher.js';
 import { HAND_OFF_RETRY_MS, OccurrenceDispatcher } from './occurrence-dispatcher.js';
 import { SchedulerService } from './scheduler.service.js';
@@ -35,7 +36,9 @@ function world(now: string) {
   const state = new InMemorySchedulerStateStore();
   const sink = new RecordingSink();
   const metrics = new ChimeMetrics();
-  const batcher = new HandOffBatcher(sink, handOffs, clock);
+  // One delivery queue: the batcher then groups by instant alone.
+  const keys = RedisKeys.forPrefix('chime', 16, 1);
+  const batcher = new HandOffBatcher(sink, handOffs, clock, keys);
   const replica = () => {
     const dispatcher = new OccurrenceDispatcher(
       subscriptions,

@@ -24,6 +24,7 @@ import { SchedulerQueries } from '../scheduler/scheduler.queries.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
 import { ClaimStore } from '../store/claim.store.js';
 import { HandOffStore } from '../store/hand-off.store.js';
+import { RedisKeys } from '../store/redis-keys.js';
 import { SchedulerStateStore } from '../store/scheduler-state.store.js';
 import { SubscriptionStore } from '../store/subscription.store.js';
 import { PatchSubscriptionDto } from './dto/patch-subscription.dto.js';
@@ -61,6 +62,7 @@ async function world(maxTagsPerUser = 1000) {
       SchedulerQueries,
       OccurrenceDispatcher,
       HandOffBatcher,
+      { provide: RedisKeys, useValue: RedisKeys.forPrefix('chime') },
       ChannelRegistry,
       ChimeMetrics,
       { provide: NOTIFICATION_CHANNELS, useValue: [new LogChannel(), webhook] },
