@@ -176,6 +176,22 @@ it('loses nothing when the process dies between claiming and handing off', async
   expect(handedOff(chime)).toHaveLength(1);
 });
 
+it("loses nothing when a write's batched hand-off fails: the tick after its retry time hands it off", async () => {
+  const chime = await start('2026-11-25T08:50:00Z', { sink: new CrashingOnceSink() });
+  await tickEveryMinute(chime, '2026-11-25T08:54:00Z');
+  chime.clock.set('2026-11-25T08:54:30Z');
+  const created = (await chime.subscribe('ada', 'soon', { time: '08:56' })) as any;
+  expect(created.subscription.nextRunAt).toBe('2026-11-25T08:56:00.000Z');
+  expect(handedOff(chime)).toEqual([]);
+  expect((await chime.queries.status()).unconfirmedHandOffs).toBe(1);
+  chime.clock.set('2026-11-25T08:55:30Z');
+  await chime.tick();
+  expect(handedOff(chime)).toEqual(['ada|soon|2026-11-25 2026-11-25T08:56:00.000Z']);
+  expect((await chime.queries.status()).unconfirmedHandOffs).toBe(0);
+  await tickEveryMinute(chime, '2026-11-25T09:00:00Z');
+  expect(handedOff(chime)).toHaveLength(1);
+});
+
 it('first fires the next day for a subscription created at 09:00:30 for 09:00', async () => {
   const chime = await start('2026-11-25T08:50:00Z');
   await tickEveryMinute(chime, '2026-11-25T09:01:00Z');

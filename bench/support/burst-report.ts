@@ -87,6 +87,7 @@ export function rateFromInstant(figures: BurstFigures): number {
 }
 
 function printCeiling({ ceilings, figures }: BurstRun): void {
+  if (ceilings.length === 0) return;
   const rows = ceilings.map((ceiling, index) => [
     index === 0 ? 'receiver ceiling, before seeding' : 'receiver ceiling, after the burst',
     `${thousands(ceiling.perSecond)}/s`,

@@ -9,6 +9,8 @@ import { InMemorySubscriptionStore } from '../../test/support/fakes/subscription
 import { valueOf } from '../../test/support/metrics.js';
 import { Subscription } from '../domain/subscription.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
+import { RedisKeys } from '../store/redis-keys.js';
+import { HandOffBatcher } from './hand-off-batcher.js';
 import { HAND_OFF_RETRY_MS, OccurrenceDispatcher } from './occurrence-dispatcher.js';
 
 /** 08:00 in Shanghai (UTC+8) on Wednesday 2026-11-25 is 00:00Z; the window holds it. */
@@ -26,6 +28,9 @@ function world(now = '2026-11-24T23:58:00Z') {
   const claims = new InMemoryClaimStore(subscriptions, handOffs);
   const sink = new RecordingSink();
   const metrics = new ChimeMetrics();
+  // One delivery queue: the batcher then groups by instant alone.
+  const keys = RedisKeys.forPrefix('chime', 16, 1);
+  const batcher = new HandOffBatcher(sink, handOffs, clock, keys);
   const dispatcher = new OccurrenceDispatcher(
     subscriptions,
     claims,
@@ -33,8 +38,9 @@ function world(now = '2026-11-24T23:58:00Z') {
     sink,
     clock,
     metrics,
+    batcher,
   );
-  return { clock, subscriptions, handOffs, claims, sink, metrics, dispatcher };
+  return { clock, subscriptions, handOffs, claims, sink, metrics, batcher, dispatcher };
 }
 
 describe('OccurrenceDispatcher.dispatch', () => {
@@ -71,6 +77,7 @@ describe('OccurrenceDispatcher.dispatch', () => {
       w.sink,
       w.clock,
       other.metrics,
+      w.batcher,
     );
 
     await Promise.all([w.dispatcher.dispatch(from, to, tick), replica.dispatch(from, to, tick)]);

@@ -7,6 +7,7 @@ import { ClaimCandidate, ClaimOutcome, ClaimStore } from '../store/claim.store.j
 import { HandOffStore } from '../store/hand-off.store.js';
 import { DeliverySink } from '../domain/delivery-sink.js';
 import { DueOccurrence } from '../domain/occurrence.js';
+import { HandOffBatcher } from './hand-off-batcher.js';
 import { ZoneScan } from './zone-scan.js';
 
 /** What a scan found: `due` = `enqueued` + `duplicates`; `skipped` ones are not sent. */
@@ -44,6 +45,7 @@ export class OccurrenceDispatcher {
     private readonly sink: DeliverySink,
     private readonly clock: Clock,
     private readonly metrics: ChimeMetrics,
+    private readonly batcher: HandOffBatcher,
   ) {
     this.scan = new ZoneScan(subscriptions, clock);
   }
@@ -93,10 +95,15 @@ export class OccurrenceDispatcher {
     return unclaimedOnly ? tally.won : tally.won + tally.duplicate;
   }
 
-  /** Claims the candidates (once each, across replicas) and hands the won ones to delivery. */
+  /**
+   * Claims the candidates (once each, across replicas) and hands the won ones to delivery.
+   * With `batched` (a write's arming), it returns once they are claimed: the won ones wait
+   * in the HandOffBatcher for others of their instant, their hand-off records in Redis.
+   */
   async claimAndHandOff(
     candidates: readonly ClaimCandidate[],
     respectArmedAt: boolean,
+    { batched = false }: { batched?: boolean } = {},
   ): Promise<ScanCounts> {
     const retryAt = new Date(this.clock.now().getTime() + HAND_OFF_RETRY_MS);
     const counts: ScanCounts = { due: 0, enqueued: 0, duplicates: 0, skipped: 0 };
@@ -104,8 +111,9 @@ export class OccurrenceDispatcher {
       const { outcomes, receipts } = await this.claims.claimDue(batch, { retryAt, respectArmedAt });
       const won = this.count(counts, batch, outcomes);
       if (won.length === 0) return;
+      if (batched) return this.batcher.add({ occurrences: won, receipts });
       await this.sink.handOff(won);
-      await Promise.all(receipts.map((receipt) => this.handOffs.confirm(receipt)));
+      await this.handOffs.confirmAll(receipts);
     });
     return counts;
   }

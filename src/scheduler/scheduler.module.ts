@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { DeliveryModule } from '../delivery/delivery.module.js';
 import { StoreModule } from '../store/store.module.js';
 import { ClockDrift } from './clock-drift.js';
+import { HandOffBatcher } from './hand-off-batcher.js';
 import { OccurrenceDispatcher } from './occurrence-dispatcher.js';
 import { RearmMovedSchedules } from './rearm-moved.js';
 import { SchedulerCron } from './scheduler.cron.js';
@@ -11,6 +12,7 @@ import { SchedulerService } from './scheduler.service.js';
 @Module({
   imports: [StoreModule, DeliveryModule],
   providers: [
+    HandOffBatcher,
     OccurrenceDispatcher,
     ClockDrift,
     SchedulerService,

@@ -13,8 +13,10 @@ import { DeliverySink } from '../domain/delivery-sink.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { ClaimStore } from '../store/claim.store.js';
 import { HandOffStore } from '../store/hand-off.store.js';
+import { RedisKeys } from '../store/redis-keys.js';
 import { SchedulerStateStore } from '../store/scheduler-state.store.js';
 import { SubscriptionStore } from '../store/subscription.store.js';
+import { HandOffBatcher } from './hand-off-batcher.js';
 import { OccurrenceDispatcher } from './occurrence-dispatcher.js';
 import { SchedulerCron } from './scheduler.cron.js';
 import { schedulerConfig } from '../config/configuration.js';
@@ -34,6 +36,8 @@ async function world() {
     providers: [
       SchedulerQueries,
       OccurrenceDispatcher,
+      HandOffBatcher,
+      { provide: RedisKeys, useValue: RedisKeys.forPrefix('chime') },
       ChimeMetrics,
       { provide: Clock, useValue: clock },
       { provide: SubscriptionStore, useValue: subscriptions },

@@ -11,6 +11,8 @@ import { valueOf } from '../../test/support/metrics.js';
 import { Subscription } from '../domain/subscription.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { ClockDrift } from './clock-drift.js';
+import { RedisKeys } from '../store/redis-keys.js';
+import { HandOffBatcher } from './hand-off-batcher.js';
 import { HAND_OFF_RETRY_MS, OccurrenceDispatcher } from './occurrence-dispatcher.js';
 import { SchedulerService } from './scheduler.service.js';
 
@@ -34,6 +36,9 @@ function world(now: string) {
   const state = new InMemorySchedulerStateStore();
   const sink = new RecordingSink();
   const metrics = new ChimeMetrics();
+  // One delivery queue: the batcher then groups by instant alone.
+  const keys = RedisKeys.forPrefix('chime', 16, 1);
+  const batcher = new HandOffBatcher(sink, handOffs, clock, keys);
   const replica = () => {
     const dispatcher = new OccurrenceDispatcher(
       subscriptions,
@@ -42,13 +47,26 @@ function world(now: string) {
       sink,
       clock,
       metrics,
+      batcher,
     );
     const drift = new ClockDrift(state, clock, metrics, config);
     return new SchedulerService(dispatcher, drift, state, handOffs, sink, metrics, clock, config);
   };
   const scheduler = replica();
   const tick = () => scheduler.dispatchDue(clock.now());
-  return { clock, subscriptions, handOffs, claims, state, sink, metrics, scheduler, replica, tick };
+  return {
+    clock,
+    subscriptions,
+    handOffs,
+    claims,
+    state,
+    sink,
+    metrics,
+    batcher,
+    scheduler,
+    replica,
+    tick,
+  };
 }
 
 describe('SchedulerService.dispatchDue (the minute tick)', () => {
@@ -198,9 +216,11 @@ describe('SchedulerService.arm (a schedule just set)', () => {
     return w;
   }
 
+  /** Arms as a write does, then lets what it claimed leave the batcher. */
   async function armNew(w: Awaited<ReturnType<typeof afterATick>>, subscription: Subscription) {
     w.subscriptions.seed(subscription);
     await w.scheduler.arm(subscription);
+    await w.batcher.drain();
   }
 
   it('claims at once an occurrence before the horizon, which the ticks have scanned already', async () => {
@@ -256,6 +276,7 @@ describe('SchedulerService.arm (a schedule just set)', () => {
 
     await armNew(w, subscription);
     await w.scheduler.arm(subscription);
+    await w.batcher.drain();
 
     expect(w.sink.ids()).toEqual(['ada|at-08:01|2026-11-25']);
   });
@@ -279,6 +300,68 @@ describe('SchedulerService.arm (a schedule just set)', () => {
     await armNew(w, at('07:54', old));
 
     expect(w.sink.handedOff).toEqual([anOccurrenceOf(at('08:00'), '2026-11-25', true)]);
+  });
+
+  it('resolves once claimed: the occurrence then waits for its hand-off with its record kept', async () => {
+    const w = await afterATick();
+    const subscription = at('08:01', { armedAt: w.clock.now() });
+    w.subscriptions.seed(subscription);
+
+    await w.scheduler.arm(subscription);
+
+    expect(await w.claims.areClaimed(['ada|at-08:01|2026-11-25'])).toEqual([true]);
+    expect(w.sink.handedOff).toEqual([]);
+    expect(await w.handOffs.unconfirmedCount()).toBe(1);
+    await w.batcher.drain();
+    expect(w.sink.ids()).toEqual(['ada|at-08:01|2026-11-25']);
+    expect(await w.handOffs.unconfirmedCount()).toBe(0);
+  });
+
+  it('hands off in one batch what concurrent writes claim for one instant', async () => {
+    const w = await afterATick();
+    const users = ['ada', 'bob', 'cy', 'dee'];
+    const subscriptions = users.map((userId) => at('08:01', { userId, armedAt: w.clock.now() }));
+    w.subscriptions.seed(...subscriptions);
+
+    await Promise.all(subscriptions.map((subscription) => w.scheduler.arm(subscription)));
+    await w.batcher.drain();
+
+    expect(w.sink.batches.map((batch) => batch.length)).toEqual([4]);
+    expect(w.sink.ids().sort()).toEqual(users.map((user) => `${user}|at-08:01|2026-11-25`));
+    expect(await w.handOffs.unconfirmedCount()).toBe(0);
+  });
+
+  it('hands off apart what writes claim for different instants', async () => {
+    const w = await afterATick();
+    const early = at('08:00', { userId: 'ada', armedAt: w.clock.now() });
+    const later = at('08:01', { userId: 'bob', armedAt: w.clock.now() });
+    w.subscriptions.seed(early, later);
+
+    await Promise.all([w.scheduler.arm(early), w.scheduler.arm(later)]);
+    await w.batcher.drain();
+
+    expect(w.sink.batches.map((batch) => batch.map((o) => o.occurrenceId))).toEqual([
+      ['ada|at-08:00|2026-11-25'],
+      ['bob|at-08:01|2026-11-25'],
+    ]);
+  });
+
+  it('leaves a batch whose hand-off failed to the tick that recovers it after its retry time', async () => {
+    const w = await afterATick();
+    const subscription = at('08:01', { armedAt: w.clock.now() });
+    w.subscriptions.seed(subscription);
+    w.sink.failNext();
+
+    await w.scheduler.arm(subscription);
+    await w.batcher.drain();
+    expect(w.sink.handedOff).toEqual([]);
+    expect(await w.handOffs.unconfirmedCount()).toBe(1);
+
+    w.clock.set(new Date(w.clock.now().getTime() + HAND_OFF_RETRY_MS));
+    await w.tick();
+
+    expect(w.sink.ids()).toEqual(['ada|at-08:01|2026-11-25']);
+    expect(await w.handOffs.unconfirmedCount()).toBe(0);
   });
 
   it('claims nothing before any tick has set a horizon', async () => {

@@ -120,6 +120,10 @@ export class SchedulerService {
    * no-op, and a write repeated after its arming failed claims what was missed. It looks no
    * further back than the catch-up horizon, as a tick after downtime would. `horizonRead` is
    * the bucket's horizon read after the write (read here when not given).
+   *
+   * It resolves once claimed: the claim's hand-off record is in Redis then, and the hand-off
+   * itself goes with other writes' of the same instant (HandOffBatcher), within a fraction
+   * of a second.
    */
   async arm(subscription: Subscription, horizonRead?: Promise<Date | null>): Promise<void> {
     if (subscription.paused) return;
@@ -138,7 +142,7 @@ export class SchedulerService {
         weekday: weekdayOf(occurrence.localDate),
       }),
     );
-    await this.dispatcher.claimAndHandOff(candidates, true);
+    await this.dispatcher.claimAndHandOff(candidates, true, { batched: true });
   }
 
   /** Hands off again what a crashed process claimed but never confirmed. */

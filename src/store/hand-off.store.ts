@@ -19,6 +19,11 @@ export abstract class HandOffStore {
   /** Delivery has this batch now: drop its hand-off record. */
   abstract confirm(receipt: HandOffReceipt): Promise<void>;
 
+  /** Delivery has these batches now (the hand-off of several claims at once). */
+  async confirmAll(receipts: readonly HandOffReceipt[]): Promise<void> {
+    await Promise.all(receipts.map((receipt) => this.confirm(receipt)));
+  }
+
   /** Hand-off records whose retry time has passed, leased to the caller until `retryAt`. */
   abstract takeUnconfirmed(now: Date, retryAt: Date, limit: number): Promise<UnconfirmedHandOff[]>;
 

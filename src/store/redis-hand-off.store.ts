@@ -24,6 +24,20 @@ export class RedisHandOffStore extends HandOffStore {
     await this.redis.zrem(this.keys.handOffs(bucket), record);
   }
 
+  /** One ZREM per bucket for all of that bucket's records. */
+  override async confirmAll(receipts: readonly HandOffReceipt[]): Promise<void> {
+    const byBucket = new Map<number, string[]>();
+    for (const { bucket, record } of receipts) {
+      const records = byBucket.get(bucket) ?? byBucket.set(bucket, []).get(bucket)!;
+      records.push(record);
+    }
+    await Promise.all(
+      [...byBucket].map(([bucket, records]) =>
+        this.redis.zrem(this.keys.handOffs(bucket), ...records),
+      ),
+    );
+  }
+
   /** Up to `limit` records from each bucket. */
   async takeUnconfirmed(now: Date, retryAt: Date, limit: number): Promise<UnconfirmedHandOff[]> {
     await this.layout?.ready();

@@ -16,6 +16,7 @@ import { appConfig, schedulerConfig } from '../config/configuration.js';
 import { DeliverySink } from '../domain/delivery-sink.js';
 import { Subscription } from '../domain/subscription.js';
 import { ChimeMetrics } from '../metrics/chime-metrics.js';
+import { HandOffBatcher } from '../scheduler/hand-off-batcher.js';
 import { OccurrenceDispatcher } from '../scheduler/occurrence-dispatcher.js';
 import { SchedulerCron } from '../scheduler/scheduler.cron.js';
 import { ClockDrift } from '../scheduler/clock-drift.js';
@@ -23,6 +24,7 @@ import { SchedulerQueries } from '../scheduler/scheduler.queries.js';
 import { SchedulerService } from '../scheduler/scheduler.service.js';
 import { ClaimStore } from '../store/claim.store.js';
 import { HandOffStore } from '../store/hand-off.store.js';
+import { RedisKeys } from '../store/redis-keys.js';
 import { SchedulerStateStore } from '../store/scheduler-state.store.js';
 import { SubscriptionStore } from '../store/subscription.store.js';
 import { PatchSubscriptionDto } from './dto/patch-subscription.dto.js';
@@ -59,6 +61,8 @@ async function world(maxTagsPerUser = 1000) {
       SubscriptionsService,
       SchedulerQueries,
       OccurrenceDispatcher,
+      HandOffBatcher,
+      { provide: RedisKeys, useValue: RedisKeys.forPrefix('chime') },
       ChannelRegistry,
       ChimeMetrics,
       { provide: NOTIFICATION_CHANNELS, useValue: [new LogChannel(), webhook] },

@@ -79,17 +79,17 @@ export function uniquePrefix(name: string): string {
 /**
  * Starts the built app exactly as the Dockerfile does (`node dist/main.js`) with its own
  * KEY_PREFIX, and waits until it answers /health/ready (unless `untilReady` is false: then
- * until it answers at all).
+ * until it answers at all). `main` runs another build (a bench's before and after).
  */
 export async function startChime(
   env: Record<string, string> = {},
-  { untilReady = true }: { untilReady?: boolean } = {},
+  { untilReady = true, main = MAIN }: { untilReady?: boolean; main?: string } = {},
 ): Promise<ChimeProcess> {
   const port = await freePort();
   const keyPrefix = env.KEY_PREFIX ?? uniquePrefix('chime');
   const topology = env.REDIS_URL === undefined ? topologyEnv() : null;
   const redisUrl = env.REDIS_URL ?? (topology ? '' : testRedisUrl());
-  const child = spawn('node', [MAIN], {
+  const child = spawn('node', [main], {
     cwd: emptyWorkingDirectory(),
     env: {
       PATH: process.env.PATH,

@@ -9,6 +9,7 @@ import { REDIS_CLIENT } from '../../src/redis/redis-client.js';
 import { RedisModule } from '../../src/redis/redis.module.js';
 import { DeliverySink } from '../../src/domain/delivery-sink.js';
 import { InProcessDeliverySink } from './in-process-sink.js';
+import { HandOffBatcher } from '../../src/scheduler/hand-off-batcher.js';
 import { SchedulerCron } from '../../src/scheduler/scheduler.cron.js';
 import { SchedulerQueries } from '../../src/scheduler/scheduler.queries.js';
 import { SchedulerService } from '../../src/scheduler/scheduler.service.js';
@@ -86,8 +87,10 @@ export async function startSchedulerHarness(options: {
   const sink = app.get(DeliverySink);
   const worker = app.get(DeliveryService);
   const deliveryLog = app.get(DeliveryStore);
+  const batcher = app.get(HandOffBatcher);
   const ran = new Set<string>();
   const deliverDue = async () => {
+    await batcher.drain();
     if (!(sink instanceof InProcessDeliverySink)) return;
     for (const occurrence of sink.occurrences()) {
       const job = `harness-${occurrence.occurrenceId}@${occurrence.scheduledFor.getTime()}`;
@@ -113,8 +116,16 @@ export async function startSchedulerHarness(options: {
     tick: () => scheduler.dispatchDue(options.clock.now()),
     deliverDue,
     delivered,
-    subscribe: (userId, tag, body) =>
-      subscriptions.put({ userId, tag }, { channel: 'log', ...body } as PutSubscriptionDto),
+    // A write answers once claimed; what it claimed leaves the batcher within a fraction of a
+    // second. The harness lets it leave before it returns, so a test sees what was handed off.
+    subscribe: async (userId, tag, body) => {
+      const written = await subscriptions.put({ userId, tag }, {
+        channel: 'log',
+        ...body,
+      } as PutSubscriptionDto);
+      await batcher.drain();
+      return written;
+    },
     close: () => app.close(),
   };
 }

@@ -157,6 +157,8 @@ export class InMemorySchedulerStateStore extends SchedulerStateStore {
 /** Keeps what it is handed, in order; `failNext` makes the next hand-offs throw. */
 export class RecordingSink extends DeliverySink {
   readonly handedOff: DueOccurrence[] = [];
+  /** Each hand-off's occurrences, as handed. */
+  readonly batches: DueOccurrence[][] = [];
   private failures = 0;
 
   failNext(times = 1): void {
@@ -169,6 +171,7 @@ export class RecordingSink extends DeliverySink {
       throw new Error('queue unavailable');
     }
     this.handedOff.push(...occurrences);
+    this.batches.push([...occurrences]);
   }
 
   ids(): string[] {
