@@ -26,7 +26,8 @@ import {
   sleepUntil,
   wholeMinuteAfter,
 } from './support/burst-setup.js';
-import { measureDelivery, printHandOffs, waitForHandOffs } from './support/armed-phases.js';
+import { printHandOffs, waitForHandOffs } from './support/armed-phases.js';
+import { measureDelivery } from './support/burst-delivery.js';
 import { commandStats, resetCommandStats, usedMemory } from './support/probe.js';
 import { Scrape } from './support/scrape.js';
 import { SinkProcess } from './support/sink-process.js';
@@ -42,6 +43,8 @@ const CHANGED_SETTINGS: Record<string, string> = {
     : {}),
 };
 const CHIME_MAIN = process.env.BENCH_CHIME_MAIN;
+/** The delivery phase ends this long after the instant if not all have arrived. */
+const WAIT_AFTER_MS = 30_000;
 const SEED_IN_FLIGHT = 64;
 const GOAL_MS = 3_000;
 const GOAL_BYTES = 900;
@@ -113,7 +116,11 @@ async function main(cleanup: Cleanup): Promise<void> {
   const scrapeAfter = await Scrape.of([chime.baseUrl]);
   const tickDelta = (name: string) => scrapeAfter.value(name) - scrapeBefore.value(name);
 
-  const delivery = await measureDelivery(processes, sink, instant.getTime(), COUNT);
+  const delivery = await measureDelivery(processes, sink, {
+    instant: instant.getTime(),
+    count: COUNT,
+    waitAfterMs: WAIT_AFTER_MS,
+  });
   const records = await sink.records();
   const ids = new Set(
     Array.from({ length: COUNT }, (_, index) => {

@@ -18,15 +18,10 @@ import { startRedisServer } from '../test/support/redis-server.js';
 import { seedThroughApi } from './support/api-seed.js';
 import { analyse, arrivalsPerSecond } from './support/burst-analysis.js';
 import type { SinkRecords } from './support/burst-sink.js';
-import { BurstRun, PhaseCost, printBurstReport } from './support/burst-report.js';
+import { BurstRun, printBurstReport } from './support/burst-report.js';
 import { measureCeiling } from './support/burst-ceiling.js';
-import {
-  BurstSampler,
-  cpuSpent,
-  Processes,
-  readCpu,
-  withDescendants,
-} from './support/burst-sampler.js';
+import { measureDelivery } from './support/burst-delivery.js';
+import { cpuSpent, Processes, readCpu, withDescendants } from './support/burst-sampler.js';
 import {
   Cleanup,
   pollUntil,
@@ -161,7 +156,12 @@ async function main(cleanup: Cleanup): Promise<void> {
 
   const claim = await measureClaim(processes, chimeUrls, afterSeeding, instant.getTime());
   const queued = await usedMemory(admin);
-  const delivery = await measureDelivery(processes, sink, instant.getTime());
+  const delivery = await measureDelivery(processes, sink, {
+    instant: instant.getTime(),
+    count: COUNT - QUIET_COUNT,
+    waitAfterMs: WAIT_AFTER_MS,
+    toggle: () => toggleChimeProfilers(processes),
+  });
   const releasedAt = instant.getTime() + QUIET_MINUTES * 60_000;
   if (QUIET_COUNT > 0) {
     await pollUntil(async () => (await sink.count()) >= COUNT, releasedAt + WAIT_AFTER_MS, 100);
@@ -274,33 +274,6 @@ async function measureClaim(
     ticks: delta('chime_tick_duration_seconds_count'),
     claimed: after.value('chime_occurrences_claimed_total'),
   };
-}
-
-/** From 3 s before the instant until all arrived or 30 s after; then 2 s more for repeats. */
-async function measureDelivery(
-  processes: Processes,
-  sink: SinkProcess,
-  instant: number,
-): Promise<PhaseCost & { samples: BurstRun['delivery']['samples'] }> {
-  await sleepUntil(instant - 3_000);
-  const started = Date.now();
-  await resetCommandStats(processes.admin);
-  const cpuBefore = await readCpu(processes);
-  const sampler = new BurstSampler(processes, () => sink.count(), instant);
-  sampler.start();
-  toggleChimeProfilers(processes);
-  const all = await pollUntil(
-    async () => (await sink.count()) >= COUNT - QUIET_COUNT,
-    instant + WAIT_AFTER_MS,
-    50,
-  );
-  toggleChimeProfilers(processes);
-  const seconds = (Date.now() - started) / 1000;
-  const cpu = cpuSpent(cpuBefore, await readCpu(processes));
-  const commands = await commandStats(processes.admin);
-  // A repeat would come after the last first arrival: give it a moment to show.
-  if (all) await new Promise((resolve) => setTimeout(resolve, 2_000));
-  return { seconds, cpu, commands, samples: await sampler.stop() };
 }
 
 /** SIGUSR2 starts or stops the profiler that `BENCH_CPU_PROFILE` loads into chime. */

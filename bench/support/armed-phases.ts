@@ -1,12 +1,6 @@
-import { BurstSampler, cpuSpent, Processes, readCpu, Sample } from './burst-sampler.js';
-import { pollUntil, sleepUntil } from './burst-setup.js';
-import { PhaseCost } from './burst-report.js';
-import { commandStats, resetCommandStats } from './probe.js';
+import { pollUntil } from './burst-setup.js';
 import { fixed, printTable, thousands } from './report.js';
 import { Scrape } from './scrape.js';
-import { SinkProcess } from './sink-process.js';
-
-const WAIT_AFTER_MS = 30_000;
 
 /** What the write path left in the delivery queue once every hand-off was confirmed. */
 export interface HandOffs {
@@ -51,31 +45,6 @@ export async function waitForHandOffs(
     scrape.value('chime_queue_jobs', { state: 'delayed' }) +
     scrape.value('chime_queue_jobs', { state: 'waiting' });
   return { jobs, unconfirmed, settledMs };
-}
-
-/** From 3 s before the instant until all `count` arrived or 30 s after; then 2 s more for repeats. */
-export async function measureDelivery(
-  processes: Processes,
-  sink: SinkProcess,
-  instant: number,
-  count: number,
-): Promise<PhaseCost & { samples: Sample[] }> {
-  await sleepUntil(instant - 3_000);
-  const started = Date.now();
-  await resetCommandStats(processes.admin);
-  const cpuBefore = await readCpu(processes);
-  const sampler = new BurstSampler(processes, () => sink.count(), instant);
-  sampler.start();
-  const all = await pollUntil(
-    async () => (await sink.count()) >= count,
-    instant + WAIT_AFTER_MS,
-    50,
-  );
-  const seconds = (Date.now() - started) / 1000;
-  const cpu = cpuSpent(cpuBefore, await readCpu(processes));
-  const commands = await commandStats(processes.admin);
-  if (all) await new Promise((resolve) => setTimeout(resolve, 2_000));
-  return { seconds, cpu, commands, samples: await sampler.stop() };
 }
 
 export interface ArmedVerdict {
