@@ -14,6 +14,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { API_TOKEN, startChime } from '../test/support/chime-process.js';
+import { startRedisCluster } from '../test/support/redis-cluster.js';
 import { startRedisServer } from '../test/support/redis-server.js';
 import { seedThroughApi } from './support/api-seed.js';
 import { analyse, arrivalsPerSecond } from './support/burst-analysis.js';
@@ -30,7 +31,7 @@ import {
   sleepUntil,
   wholeMinuteAfter,
 } from './support/burst-setup.js';
-import { commandStats, resetCommandStats, usedMemory } from './support/probe.js';
+import { Admins, commandStats, each, resetCommandStats, usedMemory } from './support/probe.js';
 import { Scrape } from './support/scrape.js';
 import { SinkProcess } from './support/sink-process.js';
 
@@ -81,8 +82,14 @@ const QUIET_COUNT = QUIET_EVERY > 0 ? Math.ceil(COUNT / QUIET_EVERY) : 0;
 const isQuiet = (index: number) => QUIET_EVERY > 0 && index % QUIET_EVERY === 0;
 const QUIET_MINUTES = 2;
 
+/**
+ * `node` (one redis-server) or `cluster` (three masters without replicas: on two cores a
+ * replica per master would only take CPU from the masters).
+ */
+const TOPOLOGY = process.env.BENCH_TOPOLOGY ?? 'node';
+
 interface Stack {
-  readonly admin: Redis;
+  readonly admin: Admins;
   readonly sink: SinkProcess;
   /** One base URL per chime replica; seeding goes through the first. */
   readonly chimeUrls: string[];
@@ -91,17 +98,15 @@ interface Stack {
 
 /** redis-server, the sink and REPLICAS chime processes sharing one KEY_PREFIX. */
 async function startStack(cleanup: Cleanup): Promise<Stack> {
-  const redis = await startRedisServer();
-  cleanup.add(() => redis.stop());
-  const admin = new Redis(redis.url);
-  cleanup.add(() => admin.disconnect());
-  await printMachine(admin);
+  const { redisEnv, admin } = await startRedis(cleanup);
+  await printMachine(each(admin)[0]);
+  console.log(`Redis: ${TOPOLOGY === 'cluster' ? 'a cluster of 3 masters' : 'one node'}`);
   const sink = await SinkProcess.start();
   cleanup.add(() => sink.stop());
   const chimes = [];
   for (let replica = 0; replica < REPLICAS; replica++) {
     const chime = await startChime({
-      REDIS_URL: redis.url,
+      ...redisEnv,
       ...CHIME_SETTINGS,
       // e.g. `--import=<a module that starts node:inspector's profiler>`.
       ...(CHIME_NODE_OPTIONS ? { NODE_OPTIONS: CHIME_NODE_OPTIONS } : {}),
@@ -120,6 +125,26 @@ async function startStack(cleanup: Cleanup): Promise<Stack> {
     admin,
   };
   return { admin, sink, chimeUrls: chimes.map((chime) => chime.baseUrl), processes };
+}
+
+/** chime's Redis variables and the bench's own connections (to every master of a cluster). */
+async function startRedis(
+  cleanup: Cleanup,
+): Promise<{ redisEnv: Record<string, string>; admin: Admins }> {
+  if (TOPOLOGY === 'cluster') {
+    const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 0 });
+    cleanup.add(() => cluster.stop());
+    const admins = cluster.masterPorts.map((port) => new Redis(port, '127.0.0.1'));
+    cleanup.add(() => admins.forEach((admin) => admin.disconnect()));
+    return { redisEnv: { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.seeds }, admin: admins };
+  }
+  if (TOPOLOGY !== 'node')
+    throw new Error(`BENCH_TOPOLOGY: ${TOPOLOGY} is neither node nor cluster`);
+  const redis = await startRedisServer();
+  cleanup.add(() => redis.stop());
+  const admin = new Redis(redis.url);
+  cleanup.add(() => admin.disconnect());
+  return { redisEnv: { REDIS_URL: redis.url }, admin };
 }
 
 async function main(cleanup: Cleanup): Promise<void> {

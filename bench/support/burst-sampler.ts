@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { Redis } from 'ioredis';
-import { redisCpuMs } from './probe.js';
+import { Admins, each, redisCpuMs } from './probe.js';
 
 /** `getconf CLK_TCK` on Linux: /proc/<pid>/stat counts CPU time in hundredths of a second. */
 const CLOCK_TICKS_PER_SECOND = 100;
@@ -58,7 +57,8 @@ export interface Processes {
   /** Every chime replica's; their CPU is added up. */
   readonly chimePids: readonly number[];
   readonly sinkPid: number;
-  readonly admin: Redis;
+  /** The node, or every master of a cluster. */
+  readonly admin: Admins;
 }
 
 /** A process that has just ended has no /proc entry left: its last second is lost. */
@@ -130,7 +130,7 @@ export class BurstSampler {
     while (this.running) {
       await new Promise((resolve) => setTimeout(resolve, this.everyMs));
       const started = performance.now();
-      await this.processes.admin.ping();
+      await each(this.processes.admin)[0].ping();
       const pingMs = performance.now() - started;
       const reading = await readCpu(this.processes);
       const received = await this.received();

@@ -73,7 +73,7 @@ function timeMethod(target: any, name: string, label: string, profile: Profile):
  */
 export type Admins = Redis | readonly Redis[];
 
-const each = (admins: Admins): readonly Redis[] =>
+export const each = (admins: Admins): readonly Redis[] =>
   Array.isArray(admins) ? (admins as readonly Redis[]) : [admins as Redis];
 
 async function summed(admins: Admins, read: (admin: Redis) => Promise<number>): Promise<number> {
