@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { ReplyError } from 'ioredis';
 import { appConfig, redisConfig } from '../config/configuration.js';
 import { awaitReplicas } from '../redis/replica-ack.js';
 import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
@@ -98,6 +99,10 @@ export class RedisSubscriptionStore extends SubscriptionStore {
           pipeline.hget(this.keys.userSubscriptions(keys[index].userId), keys[index].tag);
         }
         const replies = (await pipeline.exec()) ?? [];
+        // A lost connection is not a bad value: the caller fails and tries again later
+        // (a delivery job runs again) instead of taking the subscription for unreadable.
+        const lost = replies.find(([error]) => error && !(error instanceof ReplyError));
+        if (lost) throw lost[0];
         indexes.forEach((index, at) => {
           const [error, value] = replies[at] ?? [new Error('no reply'), null];
           found[index] = decoded(keys[index], error, value as string | null);
