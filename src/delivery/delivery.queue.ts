@@ -27,7 +27,7 @@ export interface DeliveryJobData {
  * Jobs of 500 were no faster in the burst bench (bench/README.md), and a replica that dies
  * mid-job holds fewer occurrences back until BullMQ's stalled-job check recovers the job.
  */
-const BATCH_SIZE = 100;
+export const BATCH_SIZE = 100;
 const BULK_ADD = 200;
 const DAY_SECONDS = 86_400;
 const JOB_STATES = ['waiting', 'delayed', 'active', 'completed', 'failed'] as const;

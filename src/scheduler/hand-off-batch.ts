@@ -1,11 +1,12 @@
 import { DueOccurrence } from '../domain/occurrence.js';
 import { HandOffReceipt } from '../store/hand-off.store.js';
+import { BATCH_SIZE } from '../delivery/delivery.queue.js';
 
 /**
- * Occurrences a job holds at most: the delivery queue's batch (delivery.queue.ts), so that
- * what writes claim for one instant fills jobs as the tick's claims do.
+ * Occurrences a job holds at most: the delivery queue's batch, so that what writes claim for
+ * one instant fills jobs as the tick's claims do.
  */
-export const HAND_OFF_BATCH = 100;
+export const HAND_OFF_BATCH = BATCH_SIZE;
 /** The longest a claimed occurrence waits in this process for others of its instant. */
 export const HAND_OFF_MAX_WAIT_MS = 200;
 /** A batch leaves at least this long before its instant, so that its job waits for it. */
