@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'bullmq';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisCredentials, RedisTopology } from '../config/redis-topology.js';
+import { coalesceNodeWrites, coalesceWrites } from './coalesced-writes.js';
 import type { RedisClient } from './redis-client.js';
 
 /** Between reconnect attempts: 200 ms more each time, at most 2 s. */
@@ -25,28 +26,34 @@ const AUTO_PIPELINING = { enableAutoPipelining: false } as const;
 export function createRedisClient(topology: RedisTopology): RedisClient {
   switch (topology.kind) {
     case 'single':
-      return new Redis(topology.url, {
-        ...FAIL_FAST,
-        ...AUTO_PIPELINING,
-        retryStrategy: reconnectDelay,
-      });
+      return coalesceWrites(
+        new Redis(topology.url, {
+          ...FAIL_FAST,
+          ...AUTO_PIPELINING,
+          retryStrategy: reconnectDelay,
+        }),
+      );
     case 'sentinel':
-      return new Redis({
-        ...sentinelOptions(topology),
-        ...FAIL_FAST,
-        ...AUTO_PIPELINING,
-        retryStrategy: reconnectDelay,
-      });
+      return coalesceWrites(
+        new Redis({
+          ...sentinelOptions(topology),
+          ...FAIL_FAST,
+          ...AUTO_PIPELINING,
+          retryStrategy: reconnectDelay,
+        }),
+      );
     case 'cluster':
       // The cluster has its own offline queue; each node's connection keeps ioredis' own
       // (its commands come through the cluster's routing, which fails fast already). No
       // automatic pipelining: it routes a script by its first argument, which for the
       // scripts that take their key count first is that count, not a key.
-      return new Cluster([...topology.nodes], {
-        enableOfflineQueue: false,
-        clusterRetryStrategy: reconnectDelay,
-        redisOptions: { ...nodeOptions(topology), maxRetriesPerRequest: 1 },
-      });
+      return coalesceNodeWrites(
+        new Cluster([...topology.nodes], {
+          enableOfflineQueue: false,
+          clusterRetryStrategy: reconnectDelay,
+          redisOptions: { ...nodeOptions(topology), maxRetriesPerRequest: 1 },
+        }),
+      );
   }
 }
 
