@@ -18,7 +18,8 @@ const FAIL_FAST = { enableOfflineQueue: false, maxRetriesPerRequest: 1 } as cons
  * halved Redis' CPU per PUT in bench:api, but it is off: with it, the first tick after a
  * day-long outage needed more than 64 MB of heap where it needs less without it, and under
  * load it ran out of test/catch-up-memory's 80 MB (2026-12-02). Bounded memory comes first
- * (bench/README.md, "The subscribe API").
+ * (bench/README.md, "The subscribe API"). `coalesceWrites` gives the one write per turn
+ * without it.
  */
 const AUTO_PIPELINING = { enableAutoPipelining: false } as const;
 
@@ -46,7 +47,8 @@ export function createRedisClient(topology: RedisTopology): RedisClient {
       // The cluster has its own offline queue; each node's connection keeps ioredis' own
       // (its commands come through the cluster's routing, which fails fast already). No
       // automatic pipelining: it routes a script by its first argument, which for the
-      // scripts that take their key count first is that count, not a key.
+      // scripts that take their key count first is that count, not a key. Each node's
+      // socket coalesces its writes as one node's does.
       return coalesceNodeWrites(
         new Cluster([...topology.nodes], {
           enableOfflineQueue: false,
