@@ -11,6 +11,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { authConfig } from '../config/configuration.js';
 import { TokenKind } from './require-token.decorator.js';
 import { RouteAccess, routeAccess } from './route-access.js';
+import { RouteMemo } from './route-memo.js';
 import { bearerTokenOf, TokenMatcher } from './token-matcher.js';
 
 /**
@@ -21,11 +22,8 @@ import { bearerTokenOf, TokenMatcher } from './token-matcher.js';
 @Injectable()
 export class BearerTokenGuard implements CanActivate {
   private readonly matchers: Record<TokenKind, TokenMatcher>;
-  /** Per handler, controller and routed path: decorators and routes do not change as we run. */
-  private readonly accessOf = new WeakMap<
-    object,
-    WeakMap<object, Map<string | undefined, RouteAccess>>
-  >();
+  /** Per controller, handler and routed path. */
+  private readonly accessOf = new RouteMemo<Map<string | undefined, RouteAccess>>();
 
   constructor(
     private readonly reflector: Reflector,
@@ -51,18 +49,13 @@ export class BearerTokenGuard implements CanActivate {
   }
 
   private access(routedPath: string | undefined, context: ExecutionContext): RouteAccess {
-    const handler = context.getHandler();
-    const controller = context.getClass();
-    const byHandler = this.accessOf.get(controller) ?? new WeakMap();
-    const byPath = byHandler.get(handler) ?? new Map<string | undefined, RouteAccess>();
+    const byPath = this.accessOf.of(context, () => new Map());
     let access = byPath.get(routedPath);
     if (access === undefined) {
-      access = routeAccess(routedPath, [handler, controller], (key, target) =>
+      access = routeAccess(routedPath, [context.getHandler(), context.getClass()], (key, target) =>
         this.reflector.get(key, target as () => unknown),
       );
       byPath.set(routedPath, access);
-      byHandler.set(handler, byPath);
-      this.accessOf.set(controller, byHandler);
     }
     return access;
   }
