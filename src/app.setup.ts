@@ -5,6 +5,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { createOpenApiDocument } from './openapi.js';
 import { BodyValidationPipe } from './common/body-validation.pipe.js';
 import { JsonObjectBodyPipe } from './common/json-object-body.pipe.js';
+import { cacheValidationMetadata } from './common/validation-metadata-cache.js';
 import { ChannelRegistry } from './channels/channel.registry.js';
 import { channelFieldsCheck } from './subscriptions/dto/channel-fields.check.js';
 import { closeOnSignals } from './shutdown.js';
@@ -17,6 +18,7 @@ export const MAX_PARAM_LENGTH = 1024;
 
 /** Pipes, parsers, shutdown hooks and the OpenAPI document: everything but listening. */
 export async function setUpApp(app: NestFastifyApplication): Promise<void> {
+  cacheValidationMetadata();
   app.useGlobalPipes(
     new JsonObjectBodyPipe(),
     new BodyValidationPipe([channelFieldsCheck(app.get(ChannelRegistry))]),

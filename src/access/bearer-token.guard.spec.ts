@@ -63,9 +63,13 @@ function guard(auth: { metricsToken?: string; disabled?: boolean } = {}): Bearer
   });
 }
 
-const allows = (context: ExecutionContext, auth?: Parameters<typeof guard>[0]) => {
+const allows = (
+  context: ExecutionContext,
+  auth?: Parameters<typeof guard>[0],
+  asked: BearerTokenGuard = guard(auth),
+) => {
   try {
-    return guard(auth).canActivate(context);
+    return asked.canActivate(context);
   } catch (error) {
     if (error instanceof UnauthorizedException) return false;
     throw error;
@@ -127,6 +131,19 @@ describe('BearerTokenGuard: deny by default', () => {
       expect(allows(contextFor(controller, handler, path))).toBe(false);
       expect(allows(contextFor(controller, handler, path, `Bearer ${API}`))).toBe(false);
       expect(allows(contextFor(controller, handler, path, `Bearer ${ADMIN}`))).toBe(true);
+    }
+  });
+
+  it('answers each controller and routed path of one handler for itself, asked again', () => {
+    const one = guard();
+    const asks = (context: ExecutionContext) => allows(context, undefined, one);
+    const list = ApiController.prototype.list;
+    const open = UnmarkedController.prototype.open;
+    for (let round = 0; round < 2; round++) {
+      expect(asks(contextFor(ApiController, list, '/things', `Bearer ${API}`))).toBe(true);
+      expect(asks(contextFor(ApiController, list, '/admin/things', `Bearer ${API}`))).toBe(false);
+      expect(asks(contextFor(PublicController, open, '/x'))).toBe(true);
+      expect(asks(contextFor(UnmarkedController, open, '/x'))).toBe(false);
     }
   });
 

@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'bullmq';
 import { Cluster, Redis, type RedisOptions } from 'ioredis';
 import type { RedisCredentials, RedisTopology } from '../config/redis-topology.js';
+import { coalesceNodeWrites, coalesceWrites } from './coalesced-writes.js';
 import type { RedisClient } from './redis-client.js';
 
 /** Between reconnect attempts: 200 ms more each time, at most 2 s. */
@@ -17,7 +18,8 @@ const FAIL_FAST = { enableOfflineQueue: false, maxRetriesPerRequest: 1 } as cons
  * halved Redis' CPU per PUT in bench:api, but it is off: with it, the first tick after a
  * day-long outage needed more than 64 MB of heap where it needs less without it, and under
  * load it ran out of test/catch-up-memory's 80 MB (2026-12-02). Bounded memory comes first
- * (bench/README.md, "The subscribe API").
+ * (bench/README.md, "The subscribe API"). `coalesceWrites` gives the one write per turn
+ * without it.
  */
 const AUTO_PIPELINING = { enableAutoPipelining: false } as const;
 
@@ -25,28 +27,35 @@ const AUTO_PIPELINING = { enableAutoPipelining: false } as const;
 export function createRedisClient(topology: RedisTopology): RedisClient {
   switch (topology.kind) {
     case 'single':
-      return new Redis(topology.url, {
-        ...FAIL_FAST,
-        ...AUTO_PIPELINING,
-        retryStrategy: reconnectDelay,
-      });
+      return coalesceWrites(
+        new Redis(topology.url, {
+          ...FAIL_FAST,
+          ...AUTO_PIPELINING,
+          retryStrategy: reconnectDelay,
+        }),
+      );
     case 'sentinel':
-      return new Redis({
-        ...sentinelOptions(topology),
-        ...FAIL_FAST,
-        ...AUTO_PIPELINING,
-        retryStrategy: reconnectDelay,
-      });
+      return coalesceWrites(
+        new Redis({
+          ...sentinelOptions(topology),
+          ...FAIL_FAST,
+          ...AUTO_PIPELINING,
+          retryStrategy: reconnectDelay,
+        }),
+      );
     case 'cluster':
       // The cluster has its own offline queue; each node's connection keeps ioredis' own
       // (its commands come through the cluster's routing, which fails fast already). No
       // automatic pipelining: it routes a script by its first argument, which for the
-      // scripts that take their key count first is that count, not a key.
-      return new Cluster([...topology.nodes], {
-        enableOfflineQueue: false,
-        clusterRetryStrategy: reconnectDelay,
-        redisOptions: { ...nodeOptions(topology), maxRetriesPerRequest: 1 },
-      });
+      // scripts that take their key count first is that count, not a key. Each node's
+      // socket coalesces its writes as one node's does.
+      return coalesceNodeWrites(
+        new Cluster([...topology.nodes], {
+          enableOfflineQueue: false,
+          clusterRetryStrategy: reconnectDelay,
+          redisOptions: { ...nodeOptions(topology), maxRetriesPerRequest: 1 },
+        }),
+      );
   }
 }
 

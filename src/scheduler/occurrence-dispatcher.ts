@@ -122,6 +122,10 @@ export class OccurrenceDispatcher {
     candidates: readonly ClaimCandidate[],
     work: (batch: ClaimCandidate[]) => Promise<void>,
   ): Promise<void> {
+    // A write's arming has none or a few: no limiter to build for one batch.
+    if (candidates.length <= CLAIM_BATCH) {
+      return candidates.length === 0 ? undefined : work(candidates.slice());
+    }
     const limit = pLimit(BATCHES_IN_FLIGHT);
     const batches: Promise<void>[] = [];
     for (let start = 0; start < candidates.length; start += CLAIM_BATCH) {
