@@ -10,8 +10,10 @@
  * `BENCH_ARMED_AHEAD_S` (120): how long before the instant seeding starts; past
  * (LOOKAHEAD_MINUTES - 1) minutes the ticks claim the burst instead, the comparison the issue
  * draws. `BENCH_CHIME_MAIN=<other tree>/dist/main.js` runs another build (before and after).
+ * `BENCH_CPU_PROFILE=<dir>` writes chime's V8 CPU profile of the delivery phase there.
  */
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { ADMIN_TOKEN, API_TOKEN, startChime } from '../test/support/chime-process.js';
 import { startRedisServer } from '../test/support/redis-server.js';
@@ -43,6 +45,12 @@ const CHANGED_SETTINGS: Record<string, string> = {
     : {}),
 };
 const CHIME_MAIN = process.env.BENCH_CHIME_MAIN;
+/** `BENCH_CPU_PROFILE=<dir>`: chime's V8 CPU profile of the delivery phase goes there. */
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
+const PROFILER = fileURLToPath(new URL('./support/profile-on-signal.js', import.meta.url));
+const PROFILE_SETTINGS: Record<string, string> = PROFILE_DIR
+  ? { NODE_OPTIONS: `--import=${PROFILER}`, CHIME_CPU_PROFILE_DIR: resolve(PROFILE_DIR) }
+  : {};
 /** The delivery phase ends this long after the instant if not all have arrived. */
 const WAIT_AFTER_MS = 30_000;
 const SEED_IN_FLIGHT = 64;
@@ -63,7 +71,7 @@ async function main(cleanup: Cleanup): Promise<void> {
   const sink = await SinkProcess.start();
   cleanup.add(() => sink.stop());
   const chime = await startChime(
-    { REDIS_URL: redis.url, ...CHANGED_SETTINGS },
+    { REDIS_URL: redis.url, ...CHANGED_SETTINGS, ...PROFILE_SETTINGS },
     CHIME_MAIN ? { main: resolve(CHIME_MAIN) } : {},
   );
   cleanup.add(() => chime.stop());
@@ -120,6 +128,7 @@ async function main(cleanup: Cleanup): Promise<void> {
     instant: instant.getTime(),
     count: COUNT,
     waitAfterMs: WAIT_AFTER_MS,
+    toggle: PROFILE_DIR ? () => process.kill(chime.child.pid!, 'SIGUSR2') : undefined,
   });
   const records = await sink.records();
   const ids = new Set(

@@ -65,6 +65,8 @@ const PROFILE_DIR = process.env.BENCH_CPU_PROFILE;
 const PROFILER = fileURLToPath(new URL('./support/profile-on-signal.js', import.meta.url));
 const CHIME_NODE_OPTIONS =
   process.env.BENCH_CHIME_NODE_OPTIONS ?? (PROFILE_DIR ? `--import=${PROFILER}` : undefined);
+/** `BENCH_CHIME_MAIN=<other tree>/dist/main.js` runs another build (before and after). */
+const CHIME_MAIN = process.env.BENCH_CHIME_MAIN;
 const SEED_IN_FLIGHT = 64;
 const GOAL_MS = 10_000;
 /** A burst later than this is reported with what had arrived; its missing may be only late. */
@@ -101,17 +103,21 @@ async function startStack(cleanup: Cleanup): Promise<Stack> {
   const { redisEnv, admin } = await startRedis(cleanup);
   await printMachine(each(admin)[0]);
   console.log(`Redis: ${TOPOLOGY === 'cluster' ? 'a cluster of 3 masters' : 'one node'}`);
+  if (CHIME_MAIN) console.log(`chime: ${resolve(CHIME_MAIN)}`);
   const sink = await SinkProcess.start();
   cleanup.add(() => sink.stop());
   const chimes = [];
   for (let replica = 0; replica < REPLICAS; replica++) {
-    const chime = await startChime({
-      ...redisEnv,
-      ...CHIME_SETTINGS,
-      // e.g. `--import=<a module that starts node:inspector's profiler>`.
-      ...(CHIME_NODE_OPTIONS ? { NODE_OPTIONS: CHIME_NODE_OPTIONS } : {}),
-      ...(PROFILE_DIR ? { CHIME_CPU_PROFILE_DIR: resolve(PROFILE_DIR) } : {}),
-    });
+    const chime = await startChime(
+      {
+        ...redisEnv,
+        ...CHIME_SETTINGS,
+        // e.g. `--import=<a module that starts node:inspector's profiler>`.
+        ...(CHIME_NODE_OPTIONS ? { NODE_OPTIONS: CHIME_NODE_OPTIONS } : {}),
+        ...(PROFILE_DIR ? { CHIME_CPU_PROFILE_DIR: resolve(PROFILE_DIR) } : {}),
+      },
+      CHIME_MAIN ? { main: resolve(CHIME_MAIN) } : {},
+    );
     cleanup.add(() => chime.stop());
     chimes.push(chime);
   }

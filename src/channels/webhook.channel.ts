@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import ipaddr from 'ipaddr.js';
 import { Webhook } from 'standardwebhooks';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { Clock } from '../common/clock.js';
 import { deliveryConfig } from '../config/configuration.js';
 import { DeliveryError } from '../domain/delivery-error.js';
@@ -17,6 +17,7 @@ import {
   privateHostProblem,
 } from './webhook-address.js';
 import { notificationPayload } from './notification-payload.js';
+import { postForStatus } from './status-post.js';
 
 const MAX_URL_LENGTH = 2048;
 /**
@@ -69,37 +70,18 @@ export class WebhookChannel implements NotificationChannel, OnApplicationShutdow
     await this.agent.close();
   }
 
-  /**
-   * The status, within one deadline for connecting (DNS included), sending and the answer's
-   * headers: undici's own timeouts restart with every byte, so a receiver that trickles
-   * would hold the send for days. The status says it all: the body is drained in the
-   * background, so the connection is kept for the next send, up to DRAINED_BYTES and the
-   * same deadline, past which the connection is closed. (Destroying a body that has already
-   * arrived would cost an abort error per send: a burst's CPU went there.)
-   */
+  /** The status, within one deadline for connecting, sending and the headers (postForStatus). */
   private async post(url: URL, notification: Notification): Promise<number> {
-    const timeoutMs = this.config.webhook.timeoutMs;
-    const deadline = new AbortController();
-    const timer = setTimeout(
-      () => deadline.abort(new DeliveryError(`timed out after ${timeoutMs} ms`, true)),
-      timeoutMs,
-    );
     const body = JSON.stringify(notificationPayload(notification));
     try {
-      const response = await request(url, {
-        method: 'POST',
-        body,
+      return await postForStatus(this.agent, {
+        url,
         headers: this.headers(notification.occurrenceId, body),
-        dispatcher: this.agent,
-        signal: deadline.signal,
+        body,
+        timeoutMs: this.config.webhook.timeoutMs,
+        drainedBytes: DRAINED_BYTES,
       });
-      void response.body
-        .dump({ limit: DRAINED_BYTES, signal: deadline.signal })
-        .catch(() => undefined)
-        .finally(() => clearTimeout(timer));
-      return response.statusCode;
     } catch (error) {
-      clearTimeout(timer);
       throw asDeliveryError(error);
     }
   }

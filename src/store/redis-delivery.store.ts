@@ -4,7 +4,7 @@ import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { schedulerConfig } from '../config/configuration.js';
 import { RedisKeys } from './redis-keys.js';
 import { StoreLayout } from './store-layout.js';
-import { byBucket, repliesOf, scripted } from './redis-scripts.js';
+import { byBucket, scripted } from './redis-scripts.js';
 import { DeliveryRecord } from './delivery-record.js';
 import { encodeHistoryValue, HISTORY_KEPT, HISTORY_TTL_MS } from './history.store.js';
 import {
@@ -97,27 +97,20 @@ export class RedisDeliveryStore extends DeliveryStore {
   }
 
   /**
-   * The log in one pipeline; the endings, and every record's line in its subscription's
-   * history, in a script call per bucket.
+   * The log in one script call (a pipeline of an XADD each cost chime a command object per
+   * delivery); the endings, and every record's line in its subscription's history, in a
+   * script call per bucket.
    */
   private async write(records: readonly DeliveryRecord[]): Promise<void> {
     await this.layout?.ready();
-    const log = this.redis.pipeline();
-    for (const record of records) {
-      log.xadd(
-        this.keys.deliveryLog(),
-        'MAXLEN',
-        '~',
-        DELIVERY_LOG_LENGTH,
-        '*',
-        'record',
-        JSON.stringify(record),
-      );
-    }
     const endings = records.filter(({ status }) => ENDING.has(status));
     const groups = byBucket(endings, (record) => this.keys.bucketOfOccurrence(record.occurrenceId));
     await Promise.all([
-      repliesOf(log),
+      this.redis.chimeAppendLog(
+        this.keys.deliveryLog(),
+        DELIVERY_LOG_LENGTH,
+        ...records.map((record) => JSON.stringify(record)),
+      ),
       ...this.writeHistory(records),
       ...groups.map((indexes) => {
         const group = indexes.map((index) => endings[index]);

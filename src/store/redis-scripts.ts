@@ -15,6 +15,7 @@ declare module 'ioredis' {
     chimeAcquireDeliveries(...args: ScriptArgs): Result<number[], Context>;
     chimeEndDeliveries(...args: ScriptArgs): Result<number, Context>;
     chimeRecordHistory(...args: ScriptArgs): Result<number, Context>;
+    chimeAppendLog(...args: ScriptArgs): Result<number, Context>;
     chimeTrimDeadLetters(...args: ScriptArgs): Result<number, Context>;
     chimeRateLimitHit(...args: ScriptArgs): Result<[number, number, 0 | 1, number], Context>;
   }
@@ -34,6 +35,7 @@ const SCRIPTS: Record<string, { file: string; numberOfKeys?: number }> = {
   chimeAcquireDeliveries: { file: 'acquire-deliveries.lua' },
   chimeEndDeliveries: { file: 'end-deliveries.lua' },
   chimeRecordHistory: { file: 'record-history.lua' },
+  chimeAppendLog: { file: 'append-log.lua', numberOfKeys: 1 },
   chimeTrimDeadLetters: { file: 'trim-dead-letters.lua', numberOfKeys: 2 },
   chimeRateLimitHit: { file: 'rate-limit-hit.lua', numberOfKeys: 2 },
 };
