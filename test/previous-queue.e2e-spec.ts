@@ -34,9 +34,9 @@ describe('jobs of delivery queues that no worker serves any more', () => {
     await redis.quit();
   });
 
-  /** A subscription of `userId` due this minute, saved directly; its occurrence's item. */
-  async function dueItem(keys: RedisKeys, userId: string) {
-    const instant = Math.floor(Date.now() / MINUTE) * MINUTE;
+  /** A subscription of `userId` due this minute (or minutes ago), saved directly; its item. */
+  async function dueItem(keys: RedisKeys, userId: string, minutesAgo = 0) {
+    const instant = (Math.floor(Date.now() / MINUTE) - minutesAgo) * MINUTE;
     const subscription = aSubscription({ userId, time: utcHHMM(instant), timezone: 'UTC' });
     await new RedisSubscriptionStore(redis, keys, { maxTagsPerUser: 1000 }).save(
       subscription,
@@ -52,8 +52,9 @@ describe('jobs of delivery queues that no worker serves any more', () => {
     await queue.close();
   }
 
-  async function expectDeliveredOnce(userId: string): Promise<void> {
-    const records = await waitForRecord(chime!, userId, (r) => r.status === 'delivered');
+  async function expectDeliveredOnce(userId: string, withinMs?: number): Promise<void> {
+    const delivered = (r: any) => r.status === 'delivered';
+    const records = await waitForRecord(chime!, userId, delivered, withinMs);
     expect(records.filter((record) => record.status === 'delivered')).toHaveLength(1);
   }
 
@@ -84,6 +85,30 @@ describe('jobs of delivery queues that no worker serves any more', () => {
     const group = keys.queueGroupOfOccurrence(item.occurrence.occurrenceId);
     expect(await redis.keys(`${keys.queuePrefix(group)}:deliveries:*`)).not.toEqual([]);
   }, 60_000);
+
+  it('moves a job an earlier version queues after the drain ended, within a minute or two', async () => {
+    const p = uniquePrefix('latequeue');
+    const keys = RedisKeys.forPrefix(p);
+    chime = await startChime({ KEY_PREFIX: p });
+    // Minutes ago: before the first tick's scan, so only the moved job can send it.
+    const item = await dueItem(keys, 'queued-late', 2);
+    // The start-up drain looks at the old queues as chime starts; this comes well after it.
+    await new Promise((resolve) => setTimeout(resolve, 5_000));
+
+    // A replica of the version with one queue, still running beside this one, queues a job.
+    await queueAs(keys.singleQueuePrefix(), [item], 'b-after-the-drain');
+
+    await expectDeliveredOnce('queued-late', 2 * MINUTE);
+    await expectGone(keys.singleQueuePrefix());
+    const group = keys.queueGroupOfOccurrence(item.occurrence.occurrenceId);
+    const queue = new Queue('deliveries', {
+      connection: connection(),
+      prefix: keys.queuePrefix(group),
+    });
+    const job = await queue.getJob('b-after-the-drain');
+    await queue.close();
+    expect(job?.data.items).toHaveLength(1);
+  }, 180_000);
 
   it('splits a job of the one queue by group, under its own id in each, and sends each item once', async () => {
     const p = uniquePrefix('onequeue');

@@ -11,9 +11,11 @@ import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { RedisKeys } from '../store/redis-keys.js';
 import { StoreLayout } from '../store/store-layout.js';
 import { DeliveryItem, DeliveryJobData } from './delivery.queue.js';
-import { QueueGroups } from './queue-groups.js';
+import { DELIVERY_QUEUE, QueueGroups } from './queue-groups.js';
 
 const PENDING = ['waiting', 'delayed', 'prioritized', 'active', 'waiting-children'] as const;
+/** The BullMQ keys that hold a queue's pending jobs (`QueueKeys`: `wait` is `waiting`). */
+const PENDING_KEYS = ['wait', 'paused', 'delayed', 'prioritized', 'active', 'waiting-children'];
 const MOVE_BATCH = 500;
 const RETRY_MS = 60_000;
 
@@ -25,7 +27,9 @@ const RETRY_MS = 60_000;
  * so that a job that had started and died still owns the delivery states it took; then the
  * old queue is removed. A job still locked by a live worker is left for the next try, every
  * minute until nothing is pending there. A job moved twice is sent once: the occurrence's
- * delivery state decides who sends.
+ * delivery state decides who sends. Once they are gone, the old queues are looked at every
+ * minute still: a replica of an earlier version, running beside this one in a rolling
+ * upgrade, may queue into them, and its jobs would wait there for no worker once it stops.
  */
 @Injectable()
 export class PreviousQueueDrain implements OnApplicationBootstrap, OnModuleDestroy {
@@ -60,21 +64,49 @@ export class PreviousQueueDrain implements OnApplicationBootstrap, OnModuleDestr
       }
       await Promise.all(this.sources.filter((q) => !left.includes(q)).map((q) => q.close()));
       this.sources = left;
-      if (left.length === 0) return true;
+      if (left.length === 0) {
+        this.after(RETRY_MS, () => this.lookAgain());
+        return true;
+      }
     } catch (error) {
       this.logger.warn(`could not move the old queues' jobs yet: ${(error as Error).message}`);
     }
-    this.timer = setTimeout(() => void this.drain(), RETRY_MS).unref();
+    this.after(RETRY_MS, () => this.drain());
     return false;
   }
 
+  private after(ms: number, work: () => Promise<unknown>): void {
+    this.timer = setTimeout(() => void work(), ms).unref();
+  }
+
+  /** Drains again when an old queue holds pending jobs; a key read each, on the shared client. */
+  private async lookAgain(): Promise<void> {
+    try {
+      const keys = (await this.oldPrefixes()).flatMap((prefix) =>
+        PENDING_KEYS.map((type) => `${prefix}:${DELIVERY_QUEUE}:${type}`),
+      );
+      // One key a command: the first prefix's keys carry no hash tag, so they span slots.
+      const found = await Promise.all(keys.map((key) => this.redis.exists(key)));
+      if (found.some((count) => count > 0)) {
+        await this.drain();
+        return;
+      }
+    } catch {
+      // Redis away: the next minute looks again.
+    }
+    this.after(RETRY_MS, () => this.lookAgain());
+  }
+
   private async openSources(): Promise<Queue<DeliveryJobData>[]> {
+    return (await this.oldPrefixes()).map((prefix) => this.groups.open(prefix));
+  }
+
+  private async oldPrefixes(): Promise<string[]> {
     const most = await this.layout.mostDeliveryQueues();
     const unserved = Array.from({ length: most - this.keys.deliveryQueues }, (_, index) =>
       this.keys.queuePrefix(this.keys.deliveryQueues + index),
     );
-    const prefixes = [this.keys.previousQueuePrefix(), this.keys.singleQueuePrefix(), ...unserved];
-    return prefixes.map((prefix) => this.groups.open(prefix));
+    return [this.keys.previousQueuePrefix(), this.keys.singleQueuePrefix(), ...unserved];
   }
 
   /** True once `source` holds nothing pending and is removed. */
