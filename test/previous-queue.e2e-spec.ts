@@ -52,6 +52,13 @@ describe('jobs of delivery queues that no worker serves any more', () => {
     await queue.close();
   }
 
+  async function jobIn(prefix: string, jobId: string) {
+    const queue = new Queue('deliveries', { connection: connection(), prefix });
+    const job = await queue.getJob(jobId);
+    await queue.close();
+    return job;
+  }
+
   async function expectDeliveredOnce(userId: string, withinMs?: number): Promise<void> {
     const delivered = (r: any) => r.status === 'delivered';
     const records = await waitForRecord(chime!, userId, delivered, withinMs);
@@ -101,12 +108,7 @@ describe('jobs of delivery queues that no worker serves any more', () => {
     await expectDeliveredOnce('queued-late', 2 * MINUTE);
     await expectGone(keys.singleQueuePrefix());
     const group = keys.queueGroupOfOccurrence(item.occurrence.occurrenceId);
-    const queue = new Queue('deliveries', {
-      connection: connection(),
-      prefix: keys.queuePrefix(group),
-    });
-    const job = await queue.getJob('b-after-the-drain');
-    await queue.close();
+    const job = await jobIn(keys.queuePrefix(group), 'b-after-the-drain');
     expect(job?.data.items).toHaveLength(1);
   }, 180_000);
 
@@ -122,12 +124,7 @@ describe('jobs of delivery queues that no worker serves any more', () => {
     for (const userId of users) await expectDeliveredOnce(userId);
     await expectGone(keys.singleQueuePrefix());
     for (const group of keys.allQueueGroups()) {
-      const queue = new Queue('deliveries', {
-        connection: connection(),
-        prefix: keys.queuePrefix(group),
-      });
-      const job = await queue.getJob('b-one-queue');
-      await queue.close();
+      const job = await jobIn(keys.queuePrefix(group), 'b-one-queue');
       expect(job?.data.items).toHaveLength(1);
     }
   }, 60_000);
