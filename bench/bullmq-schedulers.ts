@@ -9,7 +9,7 @@
  *
  *   npm run bench:bullmq -- [N]     (N defaults to 20,000)
  *
- * `BENCH_BULLMQ_CONCURRENCY` (100): the Worker's concurrency.
+ * `BENCH_BULLMQ_CONCURRENCY` (100): the Worker's concurrency (BullMQ's own default is 1).
  */
 import { ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
