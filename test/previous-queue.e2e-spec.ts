@@ -93,6 +93,45 @@ describe('jobs of delivery queues that no worker serves any more', () => {
     expect(await redis.keys(`${keys.queuePrefix(group)}:deliveries:*`)).not.toEqual([]);
   }, 60_000);
 
+  it('only looks at the old queues, writing none of their keys, where there are none', async () => {
+    const p = uniquePrefix('noqueue');
+    const keys = RedisKeys.forPrefix(p);
+    const olds = [keys.previousQueuePrefix(), keys.singleQueuePrefix()];
+    const client = new Redis(testRedisUrl());
+    const monitor = await client.monitor();
+    const commands: string[][] = [];
+    monitor.on('monitor', (_time: string, args: string[]) => {
+      if (args.some((arg) => olds.some((old) => String(arg).startsWith(`${old}:`)))) {
+        commands.push(args);
+      }
+    });
+
+    chime = await startChime({ KEY_PREFIX: p });
+    await waitFor(async () => commands.length > 0, 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    monitor.disconnect();
+    await client.quit();
+
+    expect(commands.filter(([name]) => name.toLowerCase() !== 'exists')).toEqual([]);
+    expect((await Promise.all(olds.map((old) => redis.keys(`${old}:*`)))).flat()).toEqual([]);
+  }, 60_000);
+
+  it('removes an old queue that holds nothing pending', async () => {
+    const p = uniquePrefix('emptyqueue');
+    const keys = RedisKeys.forPrefix(p);
+    const queue = new Queue('deliveries', {
+      connection: connection(),
+      prefix: keys.singleQueuePrefix(),
+    });
+    await (await queue.add('deliver', { items: [] }, { jobId: 'b-removed' })).remove();
+    await queue.close();
+    expect(await redis.keys(`${keys.singleQueuePrefix()}:*`)).not.toEqual([]);
+
+    chime = await startChime({ KEY_PREFIX: p });
+
+    await expectGone(keys.singleQueuePrefix());
+  }, 60_000);
+
   it('moves a job an earlier version queues after the drain ended, within a minute or two', async () => {
     const p = uniquePrefix('latequeue');
     const keys = RedisKeys.forPrefix(p);

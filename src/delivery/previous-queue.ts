@@ -14,8 +14,19 @@ import { DeliveryItem, DeliveryJobData } from './delivery.queue.js';
 import { DELIVERY_QUEUE, QueueGroups } from './queue-groups.js';
 
 const PENDING = ['waiting', 'delayed', 'prioritized', 'active', 'waiting-children'] as const;
-/** The BullMQ keys that hold a queue's pending jobs (`QueueKeys`: `wait` is `waiting`). */
-const PENDING_KEYS = ['wait', 'paused', 'delayed', 'prioritized', 'active', 'waiting-children'];
+/**
+ * The BullMQ keys of a queue that has pending jobs (`QueueKeys`: `wait` is `waiting`) or that
+ * exists at all (`meta`): where none is, there is nothing to move or remove.
+ */
+const QUEUE_KEYS = [
+  'meta',
+  'wait',
+  'paused',
+  'delayed',
+  'prioritized',
+  'active',
+  'waiting-children',
+];
 const MOVE_BATCH = 500;
 const RETRY_MS = 60_000;
 
@@ -45,8 +56,9 @@ export class PreviousQueueDrain implements OnApplicationBootstrap, OnModuleDestr
     @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
   ) {}
 
+  /** Opens no queue where none is: a BullMQ queue opened writes keys of its own. */
   onApplicationBootstrap(): void {
-    void this.drain();
+    void this.lookAgain();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -79,11 +91,11 @@ export class PreviousQueueDrain implements OnApplicationBootstrap, OnModuleDestr
     this.timer = setTimeout(() => void work(), ms).unref();
   }
 
-  /** Drains again when an old queue holds pending jobs; a key read each, on the shared client. */
+  /** Drains when an old queue exists or holds pending jobs; a key read each, on the shared client. */
   private async lookAgain(): Promise<void> {
     try {
       const keys = (await this.oldPrefixes()).flatMap((prefix) =>
-        PENDING_KEYS.map((type) => `${prefix}:${DELIVERY_QUEUE}:${type}`),
+        QUEUE_KEYS.map((type) => `${prefix}:${DELIVERY_QUEUE}:${type}`),
       );
       // One key a command: the first prefix's keys carry no hash tag, so they span slots.
       const found = await Promise.all(keys.map((key) => this.redis.exists(key)));
