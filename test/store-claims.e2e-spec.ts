@@ -149,3 +149,93 @@ describe('a saved subscription, claimed by the claim script', () => {
     });
   });
 });
+
+/**
+ * A write answers from its save alone: the save script reads, in the same step, the bucket's
+ * horizon and the claim of the occurrence asked about, or, when it loses, what is stored.
+ */
+describe('a save, and what it read in the same step', () => {
+  let redis: Redis;
+  let keys: RedisKeys;
+  let subscriptions: RedisSubscriptionStore;
+  let claims: RedisClaimStore;
+  const DATE = '2026-11-25';
+
+  beforeAll(() => {
+    redis = new Redis(testRedisUrl());
+    keys = RedisKeys.forPrefix(uniquePrefix('save'));
+    subscriptions = new RedisSubscriptionStore(redis, keys, { maxTagsPerUser: 2 });
+    claims = new RedisClaimStore(redis, keys, { dedupeTtlSeconds: 600 } as never);
+  });
+
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  const occurrenceIdOf = (subscription: Subscription) =>
+    anOccurrenceOf(subscription, DATE).occurrenceId;
+
+  it('tells an unclaimed occurrence, and no horizon while the bucket has none of its own', async () => {
+    const subscription = aSubscription({ userId: 'una' });
+
+    const saved = await subscriptions.save(subscription, null, occurrenceIdOf(subscription));
+
+    expect(saved).toEqual({ outcome: 'created', bucketHorizon: undefined, claimed: false });
+  });
+
+  it("tells a claimed occurrence and the bucket's horizon, after the save", async () => {
+    const subscription = aSubscription({ userId: 'cleo' });
+    await subscriptions.save(subscription, null);
+    const horizon = new Date('2026-11-25T00:04:00Z');
+    await redis.hset(keys.bucketSchedulerState(keys.bucketOf('cleo')), 'horizon', +horizon);
+    await claims.claimDue(
+      [{ occurrence: anOccurrenceOf(subscription, DATE), weekday: weekdayOf(DATE) }],
+      { retryAt: horizon, respectArmedAt: false },
+    );
+    const current = await subscriptions.find(subscription);
+
+    const saved = await subscriptions.save(
+      { ...subscription, title: 'again' },
+      current,
+      occurrenceIdOf(subscription),
+    );
+
+    expect(saved).toEqual({ outcome: 'replaced', bucketHorizon: horizon, claimed: true });
+    expect(await subscriptions.find(subscription)).toMatchObject({ title: 'again', revision: 2 });
+  });
+
+  it('answers what is stored when it loses, and changes nothing', async () => {
+    const subscription = aSubscription({ userId: 'lu', title: 'first' });
+    await subscriptions.save(subscription, null);
+    const before = await redis.hgetall(keys.userSubscriptions('lu'));
+
+    const saved = await subscriptions.save({ ...subscription, title: 'second' }, null);
+
+    expect(saved).toEqual({ outcome: 'conflict', stored: await subscriptions.find(subscription) });
+    expect(saved.stored).toMatchObject({ title: 'first', revision: 1 });
+    expect(await redis.hgetall(keys.userSubscriptions('lu'))).toEqual(before);
+  });
+
+  it('answers null as what is stored when what it expected is gone', async () => {
+    const subscription = aSubscription({ userId: 'mo' });
+    await subscriptions.save(subscription, null);
+    const current = await subscriptions.find(subscription);
+    await subscriptions.delete(subscription);
+
+    const saved = await subscriptions.save({ ...subscription, title: 'late' }, current);
+
+    expect(saved).toEqual({ outcome: 'conflict', stored: null });
+    expect(await subscriptions.find(subscription)).toBeNull();
+  });
+
+  it('answers full, and nothing else, for a subscription past the limit', async () => {
+    await subscriptions.save(aSubscription({ userId: 'fay', tag: 'a' }), null);
+    await subscriptions.save(aSubscription({ userId: 'fay', tag: 'b' }), null);
+
+    const third = aSubscription({ userId: 'fay', tag: 'c' });
+    const saved = await subscriptions.save(third, null, occurrenceIdOf(third));
+
+    expect(saved).toEqual({ outcome: 'full' });
+    expect(await subscriptions.find(third)).toBeNull();
+  });
+});

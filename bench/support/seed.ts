@@ -36,7 +36,8 @@ export async function seed(
     const last = Math.min(count, first + IN_FLIGHT);
     const saves: Promise<string>[] = [];
     for (let index = first; index < last; index++) {
-      saves.push(store.save(subscriptionAt(index, placeAt(index), userPrefix), null));
+      const subscription = subscriptionAt(index, placeAt(index), userPrefix);
+      saves.push(store.save(subscription, null).then(({ outcome }) => outcome));
     }
     const outcomes = await Promise.all(saves);
     const unexpected = outcomes.find((outcome) => outcome !== 'created');

@@ -23,6 +23,12 @@ export interface SchedulerStatus {
   readonly clockTooFar: boolean;
 }
 
+/** A subscription's next occurrence by its own rules, before its claim is known. */
+export interface NextCandidate {
+  readonly instant: Date;
+  readonly occurrenceId: string;
+}
+
 /**
  * Everything the rest of chime asks the scheduler, in one place: when a subscription runs
  * next, how much is due, how the tick is doing. It changes nothing.
@@ -49,19 +55,44 @@ export class SchedulerQueries {
     subscription: Subscription,
     horizonRead?: Promise<Date | null>,
   ): Promise<Date | null> {
-    if (subscription.paused) return null;
-    const schedule = scheduleOf(subscription);
-    const notBefore = Math.max(this.clock.now().getTime(), subscription.armedAt.getTime());
-    const { skipDates } = subscription;
-    const next = nextOccurrenceExcept(schedule, new Date(notBefore), skipDates);
-    if (!next) return null;
+    const candidate = this.nextCandidate(subscription);
+    if (!candidate) return null;
     const [[claimed], horizon] = await Promise.all([
-      this.claims.areClaimed([occurrenceId(subscription, next.localDate)]),
+      this.claims.areClaimed([candidate.occurrenceId]),
       horizonRead ?? this.horizonOf(subscription),
     ]);
-    if (!claimed || next.instant.getTime() < (horizon?.getTime() ?? 0)) return next.instant;
-    const after = new Date(next.instant.getTime() + 1);
-    return nextOccurrenceExcept(schedule, after, skipDates)?.instant ?? null;
+    return this.runAt(subscription, candidate, claimed, horizon);
+  }
+
+  /**
+   * The occurrence nextRunAt starts from (null when paused or when there is none). A write
+   * asks for its claim in the save's own step and answers with runAt.
+   */
+  nextCandidate(subscription: Subscription): NextCandidate | null {
+    if (subscription.paused) return null;
+    const notBefore = Math.max(this.clock.now().getTime(), subscription.armedAt.getTime());
+    const next = nextOccurrenceExcept(
+      scheduleOf(subscription),
+      new Date(notBefore),
+      subscription.skipDates,
+    );
+    if (!next) return null;
+    return { instant: next.instant, occurrenceId: occurrenceId(subscription, next.localDate) };
+  }
+
+  /** nextRunAt from its candidate, whether that is claimed, and the bucket's horizon. */
+  runAt(
+    subscription: Subscription,
+    candidate: NextCandidate,
+    claimed: boolean,
+    horizon: Date | null,
+  ): Date | null {
+    const { instant } = candidate;
+    if (!claimed || instant.getTime() < (horizon?.getTime() ?? 0)) return instant;
+    const after = new Date(instant.getTime() + 1);
+    return (
+      nextOccurrenceExcept(scheduleOf(subscription), after, subscription.skipDates)?.instant ?? null
+    );
   }
 
   /**

@@ -10,7 +10,9 @@ declare module 'ioredis' {
     chimeTakeUnconfirmed(...args: ScriptArgs): Result<string[], Context>;
     chimeAdvanceFields(...args: ScriptArgs): Result<number, Context>;
     chimeBeginTick(...args: ScriptArgs): Result<string | null, Context>;
-    chimeSaveSubscription(...args: ScriptArgs): Result<number, Context>;
+    chimeSaveSubscription(
+      ...args: ScriptArgs
+    ): Result<[number, string | null, number, string | null], Context>;
     chimeDeleteSubscription(...args: ScriptArgs): Result<number, Context>;
     chimeAcquireDeliveries(...args: ScriptArgs): Result<number[], Context>;
     chimeEndDeliveries(...args: ScriptArgs): Result<number, Context>;
@@ -30,7 +32,7 @@ const SCRIPTS: Record<string, { file: string; numberOfKeys?: number }> = {
   chimeTakeUnconfirmed: { file: 'take-unconfirmed.lua', numberOfKeys: 1 },
   chimeAdvanceFields: { file: 'advance-fields.lua', numberOfKeys: 1 },
   chimeBeginTick: { file: 'begin-tick.lua', numberOfKeys: 2 },
-  chimeSaveSubscription: { file: 'save-subscription.lua', numberOfKeys: 5 },
+  chimeSaveSubscription: { file: 'save-subscription.lua' },
   chimeDeleteSubscription: { file: 'delete-subscription.lua', numberOfKeys: 5 },
   chimeAcquireDeliveries: { file: 'acquire-deliveries.lua' },
   chimeEndDeliveries: { file: 'end-deliveries.lua' },

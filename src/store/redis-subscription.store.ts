@@ -12,7 +12,7 @@ import { readSubscription, writeSubscription } from './subscription-writes.js';
 import { byBucket, repliesOf, scripted } from './redis-scripts.js';
 import { StoreLayout } from './store-layout.js';
 import {
-  SaveOutcome,
+  SaveResult,
   ScheduledMember,
   ScheduleZone,
   ScoreRange,
@@ -112,18 +112,24 @@ export class RedisSubscriptionStore extends SubscriptionStore {
     return found;
   }
 
-  async save(subscription: Subscription, current: StoredSubscription | null): Promise<SaveOutcome> {
+  async save(
+    subscription: Subscription,
+    current: StoredSubscription | null,
+    claimOf?: string,
+  ): Promise<SaveResult> {
     await this.ready();
     const { maxTagsPerUser } = this.app;
-    const outcome = await writeSubscription(
+    const result = await writeSubscription(
       this.redis,
       this.keys,
       subscription,
       current,
       maxTagsPerUser,
+      claimOf,
     );
+    const { outcome } = result;
     if (outcome === 'created' || outcome === 'replaced') await this.replicated(subscription.userId);
-    return outcome;
+    return result;
   }
 
   /**

@@ -4,7 +4,7 @@ import { scheduleOf } from '../domain/schedule.js';
 import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/subscription.js';
 import { RedisKeys, scheduleMember } from './redis-keys.js';
 import { decodeSubscription, encodeSubscription } from './subscription.codec.js';
-import { SaveOutcome } from './subscription.store.js';
+import { SaveOutcome, SaveResult } from './subscription.store.js';
 
 /** The save script's answers, -2 to 1. */
 const SAVE_OUTCOMES: SaveOutcome[] = ['full', 'conflict', 'created', 'replaced'];
@@ -23,23 +23,33 @@ export async function readSubscription(
   return value === null ? null : decodeSubscription(key, value);
 }
 
-/** lua/save-subscription.lua: written whole if what is stored is still `current`. */
+/**
+ * lua/save-subscription.lua: written whole if what is stored is still `current`; with it, the
+ * bucket's horizon and whether `claimOf` is claimed, or on a conflict what is stored now.
+ */
 export async function writeSubscription(
   redis: RedisClient,
   keys: RedisKeys,
   subscription: Subscription,
   current: StoredSubscription | null,
   maxTagsPerUser: number,
-): Promise<SaveOutcome> {
+  claimOf?: string,
+): Promise<SaveResult> {
   const { userId, tag, timezone } = subscription;
   const bucket = keys.bucketOf(userId);
   const revision = (current?.revision ?? 0) + 1;
-  const outcome = await redis.chimeSaveSubscription(
+  const scriptKeys = [
     keys.userSubscriptions(userId),
     keys.timezones(bucket),
     keys.timezoneSchedule(bucket, timezone),
     keys.channelCounts(bucket),
     keys.timezoneSchedule(bucket, current?.timezone ?? timezone),
+    keys.bucketSchedulerState(bucket),
+  ];
+  if (claimOf !== undefined) scriptKeys.push(keys.sent(claimOf, bucket));
+  const [code, horizon, claimed, stored] = await redis.chimeSaveSubscription(
+    scriptKeys.length,
+    ...scriptKeys,
     current === null ? '' : current.revision.toString(36),
     tag,
     scheduleMember(userId, tag),
@@ -50,5 +60,14 @@ export async function writeSubscription(
     maxTagsPerUser,
     encodeSubscription(subscription, revision),
   );
-  return SAVE_OUTCOMES[outcome + 2];
+  const outcome = SAVE_OUTCOMES[code + 2];
+  if (outcome === 'conflict') {
+    return { outcome, stored: stored === null ? null : decodeSubscription(subscription, stored) };
+  }
+  if (outcome === 'full') return { outcome };
+  return {
+    outcome,
+    bucketHorizon: horizon === null ? undefined : new Date(Number(horizon)),
+    claimed: claimOf === undefined ? undefined : claimed === 1,
+  };
 }

@@ -3,6 +3,20 @@ import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/sub
 /** `full`: creating it would take the user past MAX_TAGS_PER_USER; nothing was written. */
 export type SaveOutcome = 'created' | 'replaced' | 'conflict' | 'full';
 
+/**
+ * A save's outcome, with what a write answers from, read in the same step so that it costs no
+ * round trip of its own. A store that cannot read them leaves them out, and the caller asks.
+ */
+export interface SaveResult {
+  readonly outcome: SaveOutcome;
+  /** On 'conflict': what is stored now (null: nothing), to try again from without a read. */
+  readonly stored?: StoredSubscription | null;
+  /** After a save: the horizon of the subscription's bucket, when it has one of its own. */
+  readonly bucketHorizon?: Date;
+  /** After a save: whether `claimOf`, the occurrence asked about, is claimed. */
+  readonly claimed?: boolean;
+}
+
 export interface SubscriptionPage {
   /** In byte order of `tag`. */
   readonly subscriptions: StoredSubscription[];
@@ -57,12 +71,14 @@ export abstract class SubscriptionStore {
 
   /**
    * Writes the whole subscription if what is stored is still `current` (its revision; null:
-   * none stored yet); otherwise changes nothing and answers 'conflict'.
+   * none stored yet); otherwise changes nothing and answers 'conflict'. `claimOf`: an
+   * occurrence id of the subscription whose claim the result is to tell.
    */
   abstract save(
     subscription: Subscription,
     current: StoredSubscription | null,
-  ): Promise<SaveOutcome>;
+    claimOf?: string,
+  ): Promise<SaveResult>;
 
   /** False when there was nothing to delete. */
   abstract delete(key: SubscriptionKey): Promise<boolean>;

@@ -80,9 +80,10 @@ async function world(maxTagsPerUser = 1000) {
     ],
   }).compile();
   const service = moduleRef.get(SubscriptionsService);
+  const registry = moduleRef.get(ChannelRegistry);
   const stored = () => store.get(key)!;
   const later = () => clock.advance(60_000);
-  return { clock, store, scheduler, webhook, service, stored, later };
+  return { clock, store, scheduler, webhook, registry, service, stored, later };
 }
 
 /** Whether the service throws at once or rejects, the caller sees a rejection. */
@@ -122,6 +123,48 @@ describe('SubscriptionsService.put', () => {
       createdAt: CREATED.toISOString(),
       updatedAt: w.clock.now().toISOString(),
     });
+  });
+
+  it('creates without reading first, and replaces from what the lost first save answered', async () => {
+    const w = await world();
+
+    await w.service.put(key, { ...body, title: 'Morning' });
+    const findsOfCreate = w.store.finds;
+    w.later();
+    const { created, subscription } = await w.service.put(key, body);
+
+    expect(findsOfCreate).toBe(0);
+    expect(w.store.finds).toBe(0);
+    expect(created).toBe(false);
+    expect(subscription).toMatchObject({ title: 'news', createdAt: CREATED.toISOString() });
+    expect(w.stored().revision).toBe(2);
+  });
+
+  it('checks the target once for a write that tries again', async () => {
+    const w = await world();
+    await w.service.put(key, { ...body, channel: 'webhook', target: 'https://example.com/a' });
+    const check = w.registry.problemsWith.bind(w.registry);
+    let checks = 0;
+    w.registry.problemsWith = (...args) => (checks++, check(...args));
+    w.store.interfere(2);
+
+    await w.service.put(key, { ...body, channel: 'webhook', target: 'https://example.com/b' });
+
+    expect(checks).toBe(1);
+    expect(w.stored().target).toBe('https://example.com/b');
+  });
+
+  it('does not count its first guess among the five tries before 409', async () => {
+    const w = await world();
+    await w.service.put(key, body);
+    w.store.interfere(5);
+    await w.service.put(key, { ...body, title: 'Morning' });
+    w.store.interfere(6);
+
+    const write = attempt(() => w.service.put(key, { ...body, title: 'Evening' }));
+
+    await expect(write).rejects.toThrow(SubscriptionConflictError);
+    expect(w.stored().title).toBe('Morning');
   });
 
   it('rejects a channel that is not registered and stores nothing', async () => {

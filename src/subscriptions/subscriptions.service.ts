@@ -61,19 +61,27 @@ export class SubscriptionsService {
     return { items, unreadable: page.unreadable, lastTag: page.more ? page.lastTag : null };
   }
 
-  /** Creates the subscription, or replaces it whole (keeping `createdAt`). */
-  put(key: SubscriptionKey, body: PutSubscriptionDto): Promise<WriteResult> {
-    return this.write(key, () => completeFields(key, body, this.app.defaultTimezone));
+  /**
+   * Creates the subscription, or replaces it whole (keeping `createdAt`). Most PUTs create:
+   * the first save expects nothing stored, and on a conflict the store answers what is.
+   */
+  async put(key: SubscriptionKey, body: PutSubscriptionDto): Promise<WriteResult> {
+    const fields = completeFields(key, body, this.app.defaultTimezone);
+    return this.write(key, () => fields, null);
   }
 
   patch(key: SubscriptionKey, body: PatchSubscriptionDto): Promise<WriteResult> {
     if (Object.values(body).every((value) => value === undefined)) {
       throw new InvalidSubscriptionError(['body must set at least one field']);
     }
-    return this.write(key, (current) => {
-      if (!current) throw new SubscriptionNotFoundError(key);
-      return mergeFields(current, body, this.app.defaultTimezone);
-    });
+    return this.write(
+      key,
+      (current) => {
+        if (!current) throw new SubscriptionNotFoundError(key);
+        return mergeFields(current, body, this.app.defaultTimezone);
+      },
+      undefined,
+    );
   }
 
   async delete(key: SubscriptionKey): Promise<void> {
@@ -84,33 +92,49 @@ export class SubscriptionsService {
     await this.store.deleteUser(userId);
   }
 
-  /** Read, change, and save only if nobody wrote in between; a few tries, then 409. */
+  /**
+   * Read, change, and save only if nobody wrote in between; a few tries, then 409. `expected`:
+   * what to expect stored on the first try (undefined: read it first). A first try that only
+   * guessed wrong is not counted.
+   */
   private async write(
     key: SubscriptionKey,
     change: (current: StoredSubscription | null) => SubscriptionFields,
+    expected: StoredSubscription | null | undefined,
   ): Promise<WriteResult> {
-    for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
-      const current = await this.store.find(key);
+    let current = expected;
+    const attempts = MAX_WRITE_ATTEMPTS + (expected === undefined ? 0 : 1);
+    const checks = new TargetChecks(this.channels);
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (current === undefined) current = await this.store.find(key);
       const fields = change(current);
-      const problems = await this.channels.problemsWith(fields.channel, fields.target);
+      const problems = await checks.problemsWith(fields);
       if (problems.length > 0) throw new InvalidSubscriptionError(problems);
       const subscription = this.stamp(key, fields, current);
-      const outcome = await this.store.save(subscription, current);
-      if (outcome === 'conflict') continue;
-      if (outcome === 'full')
+      const candidate = this.queries.nextCandidate(subscription);
+      const saved = await this.store.save(subscription, current, candidate?.occurrenceId);
+      if (saved.outcome === 'conflict') {
+        current = saved.stored;
+        continue;
+      }
+      if (saved.outcome === 'full')
         throw new TooManySubscriptionsError(key.userId, this.app.maxTagsPerUser);
       // Every write arms, not only one that moved `armedAt`: claims make arming idempotent,
       // and a write repeated after its arming failed (Redis blip) then claims what was missed.
       // Arming claims only occurrences before the horizon, which nextRunAt answers whether
-      // claimed or not, so the two go together on one read of the horizon after the save.
-      const horizon = this.queries.horizonOf(subscription);
-      const [, , nextRunAt] = await Promise.all([
-        horizon,
+      // claimed or not, so the two go together on the horizon the save read with it.
+      const horizon =
+        saved.bucketHorizon && !subscription.paused
+          ? Promise.resolve(saved.bucketHorizon)
+          : this.queries.horizonOf(subscription);
+      const [nextRunAt] = await Promise.all([
+        candidate && saved.claimed !== undefined
+          ? horizon.then((h) => this.queries.runAt(subscription, candidate, saved.claimed!, h))
+          : this.queries.nextRunAt(subscription, horizon),
         this.scheduler.arm(subscription, horizon),
-        this.queries.nextRunAt(subscription, horizon),
       ]);
       return {
-        created: outcome === 'created',
+        created: saved.outcome === 'created',
         subscription: this.presented(subscription, nextRunAt),
       };
     }
@@ -159,5 +183,23 @@ export class SubscriptionsService {
       updatedAt: subscription.updatedAt.toISOString(),
       nextRunAt: nextRunAt?.toISOString() ?? null,
     };
+  }
+}
+
+/** A write's target checks, each (channel, target) once however often the write tries. */
+class TargetChecks {
+  private checked: { channel: string; target: string | null; problems: string[] } | null = null;
+
+  constructor(private readonly channels: ChannelRegistry) {}
+
+  async problemsWith({ channel, target }: SubscriptionFields): Promise<string[]> {
+    if (this.checked?.channel !== channel || this.checked.target !== target) {
+      this.checked = {
+        channel,
+        target,
+        problems: await this.channels.problemsWith(channel, target),
+      };
+    }
+    return this.checked.problems;
   }
 }

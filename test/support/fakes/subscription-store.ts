@@ -5,7 +5,7 @@ import {
   SubscriptionKey,
 } from '../../../src/domain/subscription.js';
 import {
-  SaveOutcome,
+  SaveResult,
   ScheduledMember,
   ScoreRange,
   SubscriptionPage,
@@ -20,6 +20,8 @@ export class InMemorySubscriptionStore extends SubscriptionStore {
   private readonly rows = new Map<string, StoredSubscription>();
   private readonly spoiled = new Map<string, string>();
   private interference = 0;
+  /** How many times `find` was asked. */
+  finds = 0;
 
   /** `maxTagsPerUser`: MAX_TAGS_PER_USER, which the save script enforces. */
   constructor(private readonly maxTagsPerUser = 1000) {
@@ -54,6 +56,7 @@ export class InMemorySubscriptionStore extends SubscriptionStore {
   }
 
   async find(key: SubscriptionKey) {
+    this.finds++;
     return this.get(key);
   }
 
@@ -80,7 +83,8 @@ export class InMemorySubscriptionStore extends SubscriptionStore {
   }
 
   /** As lua/save-subscription.lua: the revision check first, then the user's limit. */
-  async save(subscription: Subscription, read: StoredSubscription | null): Promise<SaveOutcome> {
+  /** Tells no horizon or claim: the caller asks for them, as it does of a store that cannot. */
+  async save(subscription: Subscription, read: StoredSubscription | null): Promise<SaveResult> {
     const expectedRevision = read?.revision ?? null;
     const current = this.rows.get(keyOf(subscription));
     if (current && this.interference > 0) {
@@ -88,10 +92,14 @@ export class InMemorySubscriptionStore extends SubscriptionStore {
       this.seed(current);
     }
     const stored = this.rows.get(keyOf(subscription));
-    if ((stored?.revision ?? null) !== expectedRevision) return 'conflict';
-    if (!stored && this.ofUser(subscription.userId).length >= this.maxTagsPerUser) return 'full';
+    if ((stored?.revision ?? null) !== expectedRevision) {
+      return { outcome: 'conflict', stored: stored ?? null };
+    }
+    if (!stored && this.ofUser(subscription.userId).length >= this.maxTagsPerUser) {
+      return { outcome: 'full' };
+    }
     this.rows.set(keyOf(subscription), { ...subscription, revision: (stored?.revision ?? 0) + 1 });
-    return stored ? 'replaced' : 'created';
+    return { outcome: stored ? 'replaced' : 'created' };
   }
 
   async delete(key: SubscriptionKey) {
