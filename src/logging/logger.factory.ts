@@ -18,13 +18,15 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * chime's one logger: JSON lines to stdout (or `destination`), level names rather than
+ * chime's one logger: JSON lines to stdout (or `destination`), written off the request's path
+ * (`sync: false`: a line leaves at once when no write is in flight, else with the next write;
+ * pino writes what is left when the process exits), level names rather than
  * numbers, ISO timestamps, secrets redacted by path, errors without the arguments of Redis
  * commands (`serializeError`) and every line passed through `maskSensitive`. Fastify logs requests through it and Nest's `Logger` through
  * `NestPinoLogger`.
  */
 export function createLogger(level: LevelWithSilent, destination?: DestinationStream): Logger {
-  const stream = destination ?? pino.destination({ dest: 1, sync: true });
+  const stream = destination ?? pino.destination({ dest: 1, sync: false });
   const options = {
     level,
     timestamp: pino.stdTimeFunctions.isoTime,
