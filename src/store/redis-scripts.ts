@@ -12,7 +12,6 @@ declare module 'ioredis' {
     chimeBeginTick(...args: ScriptArgs): Result<string | null, Context>;
     chimeSaveSubscription(...args: ScriptArgs): Result<number, Context>;
     chimeDeleteSubscription(...args: ScriptArgs): Result<number, Context>;
-    chimeAcquireDeliveries(...args: ScriptArgs): Result<number[], Context>;
     chimeTakeDeliveries(...args: ScriptArgs): Result<(number | string | null)[], Context>;
     chimeEndDeliveries(...args: ScriptArgs): Result<number, Context>;
     chimeRecordHistory(...args: ScriptArgs): Result<number, Context>;
@@ -33,7 +32,6 @@ const SCRIPTS: Record<string, { file: string; numberOfKeys?: number }> = {
   chimeBeginTick: { file: 'begin-tick.lua', numberOfKeys: 2 },
   chimeSaveSubscription: { file: 'save-subscription.lua', numberOfKeys: 5 },
   chimeDeleteSubscription: { file: 'delete-subscription.lua', numberOfKeys: 5 },
-  chimeAcquireDeliveries: { file: 'acquire-deliveries.lua' },
   chimeTakeDeliveries: { file: 'take-deliveries.lua' },
   chimeEndDeliveries: { file: 'end-deliveries.lua' },
   chimeRecordHistory: { file: 'record-history.lua' },

@@ -1,10 +1,13 @@
--- Takes each occurrence's delivery state for a job, as acquire-deliveries.lua does, and in
--- the same step reads what the job sends from: each taken occurrence's subscription and its
--- user's policy. One call per bucket instead of the acquire and a HGET and a GET an item.
+-- Takes each occurrence's delivery state for a job, in one step, and reads what the job
+-- sends from: each taken occurrence's subscription and its user's policy. A key is taken
+-- when free, held by the owner already (a job run again), held by the previous holder it
+-- may take over from, or superseded for this instant (its date was claimed again for a new
+-- time: claim-due.lua). One call per bucket where a delivery job made the take, a HGET an
+-- item and a GET a user.
 -- KEYS: the n state keys, then per user its subscriptions' HASH and its policy key.
 -- ARGV: the job (owner), the TTL, the number of users, then per state key the holder it may
 -- take over from ('' for none), the occurrence's instant (epoch ms), its user's number
--- (1-based, in the users' KEYS) and its tag.
+-- (1-based, in the users' KEYS; 0 reads nothing: DeliveryStore.acquire) and its tag.
 -- Returns per state key a code and a value: 1 and the subscription's value (nil when gone)
 -- when taken, 3 and the error when taken but its subscription cannot be read, 0 (held by
 -- another, ended, or superseded for another instant) or 2 (Redis cannot read the state key)
@@ -44,11 +47,14 @@ for i = 1, n do
   if code == 1 then
     redis.call('SET', KEYS[i], owner, 'EX', ttl)
     local at = 4 * i
-    local found = redis.pcall('HGET', KEYS[n + 2 * tonumber(ARGV[at + 2]) - 1], ARGV[at + 3])
-    if type(found) == 'table' and found.err then
-      code, value = 3, found.err
-    else
-      value = found
+    local user = tonumber(ARGV[at + 2])
+    if user > 0 then
+      local found = redis.pcall('HGET', KEYS[n + 2 * user - 1], ARGV[at + 3])
+      if type(found) == 'table' and found.err then
+        code, value = 3, found.err
+      else
+        value = found
+      end
     end
   end
   reply[2 * i - 1] = code
