@@ -12,7 +12,7 @@
 -- when taken, 3 and the error when taken but its subscription cannot be read, 0 (held by
 -- another, ended, or superseded for another instant) or 2 (Redis cannot read the state key)
 -- and nil; then per user its policy (nil: none, or no item of the user was taken). A policy
--- Redis cannot read fails the call before anything is written, as a failed read did.
+-- Redis cannot read fails the whole call before anything is written: the job runs again.
 local owner, ttl, users = ARGV[1], ARGV[2], tonumber(ARGV[3])
 local n = #KEYS - 2 * users
 local codes, wanted = {}, {}
