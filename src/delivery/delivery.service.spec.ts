@@ -6,6 +6,7 @@ import {
   FakeDeliveryQueue,
   InMemoryDeadLetterStore,
   InMemoryDeliveryStore,
+  InMemoryDeliveryIntakeStore,
   InMemoryHeldStore,
   InMemoryPolicyStore,
   InMemoryUserDataStore,
@@ -23,6 +24,7 @@ import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { DeadLetterStore } from '../store/dead-letter.store.js';
 import { serialise } from '../store/delivery-record.js';
 import { DeliveryStore } from '../store/delivery.store.js';
+import { DeliveryIntakeStore } from '../store/delivery-intake.store.js';
 import { SubscriptionStore } from '../store/subscription.store.js';
 import { HeldStore } from '../store/held.store.js';
 import { PolicyStore } from '../store/policy.store.js';
@@ -57,6 +59,10 @@ async function world(clock: Clock = new FakeClock('2026-11-25T00:00:00.300Z')) {
       { provide: NOTIFICATION_CHANNELS, useValue: [channel] },
       { provide: SubscriptionStore, useValue: subscriptions },
       { provide: DeliveryStore, useValue: store },
+      {
+        provide: DeliveryIntakeStore,
+        useValue: new InMemoryDeliveryIntakeStore(store, subscriptions, policies),
+      },
       { provide: DeadLetterStore, useValue: deadLetters },
       { provide: PolicyStore, useValue: policies },
       { provide: HeldStore, useValue: held },

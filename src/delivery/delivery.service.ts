@@ -8,7 +8,8 @@ import { ChimeMetrics } from '../metrics/chime-metrics.js';
 import { deliveryConfig } from '../config/configuration.js';
 import { DueOccurrence } from '../domain/occurrence.js';
 import { StoredSubscription } from '../domain/subscription.js';
-import { SubscriptionStore, UnreadableSubscription } from '../store/subscription.store.js';
+import { UnreadableSubscription } from '../store/subscription.store.js';
+import { DeliveryIntakeStore } from '../store/delivery-intake.store.js';
 import { ChannelRegistry } from '../channels/channel.registry.js';
 import { DeadLetter, deserialise, DeliveryStatus } from '../store/delivery-record.js';
 import { DeliveryItem, DeliveryQueue } from './delivery.queue.js';
@@ -19,7 +20,6 @@ import { Notification } from '../domain/notification.js';
 import { stillDue } from '../domain/schedule.js';
 import { decideOccurrence, OccurrenceDecision, unsentStatusOf } from '../domain/decision.js';
 import { Policy } from '../domain/policy.js';
-import { PolicyStore } from '../store/policy.store.js';
 import { HeldStore } from '../store/held.store.js';
 import { UserDataStore } from '../store/user-data.store.js';
 
@@ -72,11 +72,10 @@ export class DeliveryService {
   private scheduleMoved: ScheduleMovedListener = async () => {};
 
   constructor(
-    private readonly subscriptions: SubscriptionStore,
+    private readonly intake: DeliveryIntakeStore,
     private readonly channels: ChannelRegistry,
     private readonly store: DeliveryStore,
     private readonly deadLetters: DeadLetterStore,
-    private readonly policies: PolicyStore,
     private readonly held: HeldStore,
     private readonly userData: UserDataStore,
     private readonly queue: DeliveryQueue,
@@ -145,37 +144,34 @@ export class DeliveryService {
     return held.length;
   }
 
-  /** The items this job now owns, each with its subscription and policy as read at send time. */
+  /**
+   * The items this job now owns, each with its subscription and policy as read when it took
+   * them (one step: DeliveryIntakeStore); the unreadable ones follow the taken ones.
+   */
   private async takeAndRead(items: readonly DeliveryItem[], owner: string): Promise<Work[]> {
-    const userIds = [...new Set(items.map((item) => item.occurrence.userId))];
     const claims = items.map(({ occurrence, takeOverFrom }) => ({
       occurrenceId: occurrence.occurrenceId,
+      userId: occurrence.userId,
+      tag: occurrence.tag,
       scheduledFor: new Date(occurrence.scheduledFor),
       takeOverFrom,
     }));
-    const [outcomes, policies] = await Promise.all([
-      this.store.acquire(claims, owner),
-      this.policies.findMany(userIds),
-    ]);
-    const policyOf = new Map(userIds.map((userId, index) => [userId, policies[index]]));
-    const mine = items.filter((_, index) => outcomes[index] === 'taken');
-    const subscriptions = await this.subscriptions.findMany(mine.map((item) => item.occurrence));
-    const work: Work[] = await this.withoutErased(
-      mine.map((item, index) => ({
-        item,
-        found: subscriptions[index] as Found,
-        policy: policyOf.get(item.occurrence.userId) ?? null,
-      })),
-    );
+    const found = await this.intake.take(claims, owner);
+    const taken: Work[] = [];
+    const unreadable: Work[] = [];
     items.forEach((item, index) => {
-      if (outcomes[index] !== 'unreadable') return;
-      const reason = new UnreadableSubscription(
-        item.occurrence,
-        'its delivery state is unreadable',
-      );
-      work.push({ item, found: reason, policy: null });
+      const one = found[index];
+      if (one.outcome === 'taken') {
+        taken.push({ item, found: one.subscription, policy: one.policy });
+      } else if (one.outcome === 'unreadable') {
+        const reason = new UnreadableSubscription(
+          item.occurrence,
+          'its delivery state is unreadable',
+        );
+        unreadable.push({ item, found: reason, policy: null });
+      }
     });
-    return work;
+    return [...(await this.withoutErased(taken)), ...unreadable];
   }
 
   /**

@@ -45,7 +45,7 @@ export class RedisDeliveryStore extends DeliveryStore {
     this.redis = scripted(redis);
   }
 
-  /** A script call per bucket of the claims. */
+  /** lua/take-deliveries.lua without its reads, a call per bucket of the claims. */
   async acquire(claims: readonly DeliveryClaim[], owner: string): Promise<AcquireOutcome[]> {
     await this.layout?.ready();
     const outcomes: AcquireOutcome[] = [];
@@ -54,17 +54,22 @@ export class RedisDeliveryStore extends DeliveryStore {
       groups.map(async (indexes) => {
         const group = indexes.map((index) => claims[index]);
         const keys = group.map(({ occurrenceId }) => this.keys.deliveryState(occurrenceId));
-        const taken = await this.redis.chimeAcquireDeliveries(
+        const reply = await this.redis.chimeTakeDeliveries(
           keys.length,
           ...keys,
           owner,
           this.config.dedupeTtlSeconds,
+          0,
           ...group.flatMap(({ takeOverFrom, scheduledFor }) => [
             takeOverFrom ?? '',
             scheduledFor.getTime(),
+            0,
+            '',
           ]),
         );
-        indexes.forEach((index, at) => (outcomes[index] = ACQUIRE_OUTCOMES[taken[at]]));
+        indexes.forEach(
+          (index, at) => (outcomes[index] = ACQUIRE_OUTCOMES[reply[2 * at] as number]),
+        );
       }),
     );
     return outcomes;

@@ -14,7 +14,7 @@ declare module 'ioredis' {
       ...args: ScriptArgs
     ): Result<[number, string | null, number, string | null], Context>;
     chimeDeleteSubscription(...args: ScriptArgs): Result<number, Context>;
-    chimeAcquireDeliveries(...args: ScriptArgs): Result<number[], Context>;
+    chimeTakeDeliveries(...args: ScriptArgs): Result<(number | string | null)[], Context>;
     chimeEndDeliveries(...args: ScriptArgs): Result<number, Context>;
     chimeRecordHistory(...args: ScriptArgs): Result<number, Context>;
     chimeAppendLog(...args: ScriptArgs): Result<number, Context>;
@@ -34,7 +34,7 @@ const SCRIPTS: Record<string, { file: string; numberOfKeys?: number }> = {
   chimeBeginTick: { file: 'begin-tick.lua', numberOfKeys: 2 },
   chimeSaveSubscription: { file: 'save-subscription.lua' },
   chimeDeleteSubscription: { file: 'delete-subscription.lua', numberOfKeys: 5 },
-  chimeAcquireDeliveries: { file: 'acquire-deliveries.lua' },
+  chimeTakeDeliveries: { file: 'take-deliveries.lua' },
   chimeEndDeliveries: { file: 'end-deliveries.lua' },
   chimeRecordHistory: { file: 'record-history.lua' },
   chimeAppendLog: { file: 'append-log.lua', numberOfKeys: 1 },

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ClaimStore } from './claim.store.js';
 import { DeadLetterStore } from './dead-letter.store.js';
 import { DeliveryStore } from './delivery.store.js';
+import { DeliveryIntakeStore } from './delivery-intake.store.js';
 import { HandOffStore } from './hand-off.store.js';
 import { HeldStore } from './held.store.js';
 import { HistoryStore } from './history.store.js';
@@ -11,6 +12,7 @@ import { RedisUserDataStore } from './redis-user-data.store.js';
 import { RedisClaimStore } from './redis-claim.store.js';
 import { RedisDeadLetterStore } from './redis-dead-letter.store.js';
 import { RedisDeliveryStore } from './redis-delivery.store.js';
+import { RedisDeliveryIntakeStore } from './redis-delivery-intake.store.js';
 import { RedisHandOffStore } from './redis-hand-off.store.js';
 import { RedisHeldStore } from './redis-held.store.js';
 import { RedisHistoryStore } from './redis-history.store.js';
@@ -33,6 +35,7 @@ import { StoreLayout } from './store-layout.js';
     { provide: HandOffStore, useClass: RedisHandOffStore },
     { provide: SchedulerStateStore, useClass: RedisSchedulerStateStore },
     { provide: DeliveryStore, useClass: RedisDeliveryStore },
+    { provide: DeliveryIntakeStore, useClass: RedisDeliveryIntakeStore },
     { provide: DeadLetterStore, useClass: RedisDeadLetterStore },
     { provide: PolicyStore, useClass: RedisPolicyStore },
     { provide: HeldStore, useClass: RedisHeldStore },
@@ -48,6 +51,7 @@ import { StoreLayout } from './store-layout.js';
     HandOffStore,
     SchedulerStateStore,
     DeliveryStore,
+    DeliveryIntakeStore,
     DeadLetterStore,
     PolicyStore,
     HeldStore,

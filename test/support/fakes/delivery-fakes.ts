@@ -16,6 +16,12 @@ import { Policy } from '../../../src/domain/policy.js';
 import { HeldOccurrence, HeldStore } from '../../../src/store/held.store.js';
 import { PolicyStore } from '../../../src/store/policy.store.js';
 import { UserDataStore } from '../../../src/store/user-data.store.js';
+import { SubscriptionStore } from '../../../src/store/subscription.store.js';
+import {
+  DeliveryIntake,
+  DeliveryIntakeClaim,
+  DeliveryIntakeStore,
+} from '../../../src/store/delivery-intake.store.js';
 import {
   AcquireOutcome,
   DeliveryClaim,
@@ -140,6 +146,33 @@ export class InMemoryDeliveryStore extends DeliveryStore {
       .filter((record) => !status || record.status === status)
       .reverse()
       .slice(0, limit);
+  }
+}
+
+/**
+ * The three stores' reads as one intake, in the Redis script's order: the states taken,
+ * then each taken occurrence's subscription and its user's policy.
+ */
+export class InMemoryDeliveryIntakeStore extends DeliveryIntakeStore {
+  constructor(
+    private readonly deliveries: DeliveryStore,
+    private readonly subscriptions: SubscriptionStore,
+    private readonly policies: PolicyStore,
+  ) {
+    super();
+  }
+
+  async take(claims: readonly DeliveryIntakeClaim[], owner: string): Promise<DeliveryIntake[]> {
+    const outcomes = await this.deliveries.acquire(claims, owner);
+    const taken = claims.filter((_, index) => outcomes[index] === 'taken');
+    const found = await this.subscriptions.findMany(taken);
+    const policies = await this.policies.findMany(taken.map(({ userId }) => userId));
+    let next = 0;
+    return outcomes.map((outcome): DeliveryIntake => {
+      if (outcome !== 'taken') return { outcome };
+      const at = next++;
+      return { outcome, subscription: found[at], policy: policies[at] };
+    });
   }
 }
 
