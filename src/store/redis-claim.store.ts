@@ -12,7 +12,7 @@ import {
 import { handOffLine, handOffLineSuffix } from './hand-off.codec.js';
 import { RedisKeys } from './redis-keys.js';
 import { StoreLayout } from './store-layout.js';
-import { byBucket, repliesOf, scripted } from './redis-scripts.js';
+import { byBucket, mapByBucket, repliesOf, scripted } from './redis-scripts.js';
 import { encodeInstant, PAUSED_FLAG, weekdayMask } from './subscription.codec.js';
 import { HandOffReceipt } from './hand-off.store.js';
 
@@ -110,16 +110,15 @@ export class RedisClaimStore extends ClaimStore {
     if (occurrenceIds.length === 1) {
       return [(await this.redis.exists(this.keys.sent(occurrenceIds[0]))) === 1];
     }
-    const claimed: boolean[] = [];
-    await Promise.all(
-      byBucket(occurrenceIds, (id) => this.keys.bucketOfOccurrence(id)).map(async (indexes) => {
+    return mapByBucket(
+      occurrenceIds,
+      (id) => this.keys.bucketOfOccurrence(id),
+      async (group) => {
         const pipeline = this.redis.pipeline();
-        for (const index of indexes) pipeline.exists(this.keys.sent(occurrenceIds[index]));
-        const replies = await repliesOf<number>(pipeline);
-        indexes.forEach((index, at) => (claimed[index] = replies[at] === 1));
-      }),
+        for (const id of group) pipeline.exists(this.keys.sent(id));
+        return (await repliesOf<number>(pipeline)).map((count) => count === 1);
+      },
     );
-    return claimed;
   }
 }
 

@@ -11,7 +11,7 @@ import {
 } from './delivery-intake.store.js';
 import { decodePolicy } from './policy.store.js';
 import { RedisKeys } from './redis-keys.js';
-import { byBucket, scripted } from './redis-scripts.js';
+import { mapByBucket, scripted } from './redis-scripts.js';
 import { StoreLayout } from './store-layout.js';
 import { decodeSubscription } from './subscription.codec.js';
 import { UnreadableSubscription } from './subscription.store.js';
@@ -39,16 +39,11 @@ export class RedisDeliveryIntakeStore extends DeliveryIntakeStore {
 
   async take(claims: readonly DeliveryIntakeClaim[], owner: string): Promise<DeliveryIntake[]> {
     await this.layout?.ready();
-    const found: DeliveryIntake[] = [];
-    const groups = byBucket(claims, (claim) => this.keys.bucketOf(claim.userId));
-    await Promise.all(
-      groups.map(async (indexes) => {
-        const group = indexes.map((index) => claims[index]);
-        const taken = await this.takeInBucket(group, owner);
-        indexes.forEach((index, at) => (found[index] = taken[at]));
-      }),
+    return mapByBucket(
+      claims,
+      (claim) => this.keys.bucketOf(claim.userId),
+      (group) => this.takeInBucket(group, owner),
     );
-    return found;
   }
 
   private async takeInBucket(

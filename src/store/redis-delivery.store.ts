@@ -4,7 +4,7 @@ import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { schedulerConfig } from '../config/configuration.js';
 import { RedisKeys } from './redis-keys.js';
 import { StoreLayout } from './store-layout.js';
-import { byBucket, scripted } from './redis-scripts.js';
+import { byBucket, mapByBucket, scripted } from './redis-scripts.js';
 import { DeliveryRecord } from './delivery-record.js';
 import { encodeHistoryValue, HISTORY_KEPT, HISTORY_TTL_MS } from './history.store.js';
 import {
@@ -48,11 +48,10 @@ export class RedisDeliveryStore extends DeliveryStore {
   /** lua/take-deliveries.lua without its reads, a call per bucket of the claims. */
   async acquire(claims: readonly DeliveryClaim[], owner: string): Promise<AcquireOutcome[]> {
     await this.layout?.ready();
-    const outcomes: AcquireOutcome[] = [];
-    const groups = byBucket(claims, (claim) => this.keys.bucketOfOccurrence(claim.occurrenceId));
-    await Promise.all(
-      groups.map(async (indexes) => {
-        const group = indexes.map((index) => claims[index]);
+    return mapByBucket(
+      claims,
+      (claim) => this.keys.bucketOfOccurrence(claim.occurrenceId),
+      async (group) => {
         const keys = group.map(({ occurrenceId }) => this.keys.deliveryState(occurrenceId));
         const reply = await this.redis.chimeTakeDeliveries(
           keys.length,
@@ -67,12 +66,9 @@ export class RedisDeliveryStore extends DeliveryStore {
             '',
           ]),
         );
-        indexes.forEach(
-          (index, at) => (outcomes[index] = ACQUIRE_OUTCOMES[reply[2 * at] as number]),
-        );
-      }),
+        return group.map((_, at) => ACQUIRE_OUTCOMES[reply[2 * at] as number]);
+      },
     );
-    return outcomes;
   }
 
   async forget(occurrenceIds: readonly string[]): Promise<void> {

@@ -77,3 +77,22 @@ export function byBucket<T>(items: readonly T[], bucketOf: (item: T) => number):
   });
   return [...groups.values()];
 }
+
+/**
+ * `work` once per bucket of `items`, all buckets at once, each given its items in order and
+ * answering one result per item; the results come back in the order of `items`.
+ */
+export async function mapByBucket<T, R>(
+  items: readonly T[],
+  bucketOf: (item: T) => number,
+  work: (group: T[]) => Promise<readonly R[]>,
+): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  await Promise.all(
+    byBucket(items, bucketOf).map(async (indexes) => {
+      const answers = await work(indexes.map((index) => items[index]));
+      indexes.forEach((index, at) => (results[index] = answers[at]));
+    }),
+  );
+  return results;
+}

@@ -9,7 +9,7 @@ import { parseScheduleMember, RedisKeys, scheduleMember } from './redis-keys.js'
 import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/subscription.js';
 import { decodeSubscription } from './subscription.codec.js';
 import { readSubscription, writeSubscription } from './subscription-writes.js';
-import { byBucket, repliesOf, scripted } from './redis-scripts.js';
+import { byBucket, mapByBucket, repliesOf, scripted } from './redis-scripts.js';
 import { StoreLayout } from './store-layout.js';
 import {
   SaveResult,
@@ -90,26 +90,24 @@ export class RedisSubscriptionStore extends SubscriptionStore {
     keys: readonly SubscriptionKey[],
   ): Promise<(StoredSubscription | UnreadableSubscription | null)[]> {
     await this.ready();
-    const found: (StoredSubscription | UnreadableSubscription | null)[] = [];
-    const groups = byBucket(keys, (key) => this.keys.bucketOf(key.userId));
-    await Promise.all(
-      groups.map(async (indexes) => {
+    return mapByBucket(
+      keys,
+      (key) => this.keys.bucketOf(key.userId),
+      async (group) => {
         const pipeline = this.redis.pipeline();
-        for (const index of indexes) {
-          pipeline.hget(this.keys.userSubscriptions(keys[index].userId), keys[index].tag);
-        }
+        for (const { userId, tag } of group)
+          pipeline.hget(this.keys.userSubscriptions(userId), tag);
         const replies = (await pipeline.exec()) ?? [];
         // A lost connection is not a bad value: the caller fails and tries again later
         // (a delivery job runs again) instead of taking the subscription for unreadable.
         const lost = replies.find(([error]) => error && !(error instanceof ReplyError));
         if (lost) throw lost[0];
-        indexes.forEach((index, at) => {
+        return group.map((key, at) => {
           const [error, value] = replies[at] ?? [new Error('no reply'), null];
-          found[index] = decoded(keys[index], error, value as string | null);
+          return decoded(key, error, value as string | null);
         });
-      }),
+      },
     );
-    return found;
   }
 
   async save(
