@@ -29,6 +29,12 @@ export interface NextCandidate {
   readonly occurrenceId: string;
 }
 
+/** A next candidate and its claim, as a write's save read them. */
+export interface SeenCandidate {
+  readonly candidate: NextCandidate | null;
+  readonly claimed: boolean;
+}
+
 /**
  * Everything the rest of chime asks the scheduler, in one place: when a subscription runs
  * next, how much is due, how the tick is doing. It changes nothing.
@@ -54,11 +60,12 @@ export class SchedulerQueries {
   async nextRunAt(
     subscription: Subscription,
     horizonRead?: Promise<Date | null>,
+    seen?: SeenCandidate,
   ): Promise<Date | null> {
-    const candidate = this.nextCandidate(subscription);
+    const candidate = seen ? seen.candidate : this.nextCandidate(subscription);
     if (!candidate) return null;
-    const [[claimed], horizon] = await Promise.all([
-      this.claims.areClaimed([candidate.occurrenceId]),
+    const [claimed, horizon] = await Promise.all([
+      seen?.claimed ?? this.claims.areClaimed([candidate.occurrenceId]).then(([one]) => one),
       horizonRead ?? this.horizonOf(subscription),
     ]);
     return this.runAt(subscription, candidate, claimed, horizon);
@@ -66,7 +73,7 @@ export class SchedulerQueries {
 
   /**
    * The occurrence nextRunAt starts from (null when paused or when there is none). A write
-   * asks for its claim in the save's own step and answers with runAt.
+   * asks for its claim in the save's own step and passes both to nextRunAt as `seen`.
    */
   nextCandidate(subscription: Subscription): NextCandidate | null {
     if (subscription.paused) return null;
@@ -81,7 +88,7 @@ export class SchedulerQueries {
   }
 
   /** nextRunAt from its candidate, whether that is claimed, and the bucket's horizon. */
-  runAt(
+  private runAt(
     subscription: Subscription,
     candidate: NextCandidate,
     claimed: boolean,
@@ -97,10 +104,12 @@ export class SchedulerQueries {
 
   /**
    * The horizon of the subscription's bucket (null when paused: nothing asks then). A write
-   * reads it once after saving, for `SchedulerService.arm` and `nextRunAt` both.
+   * reads it once, for `SchedulerService.arm` and `nextRunAt` both; `known`: the bucket's
+   * own, as its save read it, which needs no read here.
    */
-  horizonOf(subscription: Subscription): Promise<Date | null> {
+  horizonOf(subscription: Subscription, known?: Date): Promise<Date | null> {
     if (subscription.paused) return Promise.resolve(null);
+    if (known) return Promise.resolve(known);
     return this.progress.horizon(this.progress.bucketOf(subscription.userId));
   }
 

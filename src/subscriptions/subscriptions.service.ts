@@ -123,14 +123,11 @@ export class SubscriptionsService {
       // and a write repeated after its arming failed (Redis blip) then claims what was missed.
       // Arming claims only occurrences before the horizon, which nextRunAt answers whether
       // claimed or not, so the two go together on the horizon the save read with it.
-      const horizon =
-        saved.bucketHorizon && !subscription.paused
-          ? Promise.resolve(saved.bucketHorizon)
-          : this.queries.horizonOf(subscription);
+      const horizon = this.queries.horizonOf(subscription, saved.bucketHorizon);
+      const { claimed } = saved;
+      const seen = claimed === undefined ? undefined : { candidate, claimed };
       const [nextRunAt] = await Promise.all([
-        candidate && saved.claimed !== undefined
-          ? horizon.then((h) => this.queries.runAt(subscription, candidate, saved.claimed!, h))
-          : this.queries.nextRunAt(subscription, horizon),
+        this.queries.nextRunAt(subscription, horizon, seen),
         this.scheduler.arm(subscription, horizon),
       ]);
       return {
