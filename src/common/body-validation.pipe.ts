@@ -5,6 +5,7 @@ import {
   Type,
   ValidationPipe,
 } from '@nestjs/common';
+import { acceptanceOf } from './dto-acceptance.js';
 import { withoutPrototypeKeys } from './prototype-keys.js';
 
 /**
@@ -18,7 +19,8 @@ export type BodyCheck = (body: unknown, dto: Type | undefined) => Promise<string
  * 400 naming everything wrong with a body at once: prototype keys (`__proto__`, `constructor`)
  * as the unknown keys they are, the DTO's invalid, missing and unknown fields, and, when
  * there is anything to say already, what the `BodyCheck`s find. A body without problems is
- * left to the service, which runs the same checks.
+ * left to the service, which runs the same checks. A value its DTO's rules accept becomes the
+ * DTO without the ValidationPipe's own run (dto-acceptance.ts); any other runs it.
  */
 @Injectable()
 export class BodyValidationPipe extends ValidationPipe {
@@ -27,8 +29,11 @@ export class BodyValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type !== 'body') return super.transform(value, metadata);
+    if (metadata.type !== 'body')
+      return accepted(value, metadata) ?? super.transform(value, metadata);
     const { value: body, paths } = withoutPrototypeKeys(value);
+    const dtoAccepted = paths.length === 0 ? accepted(body, metadata) : undefined;
+    if (dtoAccepted !== undefined) return dtoAccepted;
     const problems = paths.map((path) => `property ${path} should not exist`);
     let dto: unknown;
     try {
@@ -41,6 +46,12 @@ export class BodyValidationPipe extends ValidationPipe {
     for (const check of this.checks) problems.push(...(await check(body, metadata.metatype)));
     throw new BadRequestException([...new Set(problems)]);
   }
+}
+
+/** The DTO of a value its rules accept (dto-acceptance.ts), without the pipe's own run. */
+function accepted(value: unknown, { type, metatype }: ArgumentMetadata): object | undefined {
+  if (type === 'custom' || metatype === undefined) return undefined;
+  return acceptanceOf(metatype)?.(value);
 }
 
 function messagesOf(error: BadRequestException): string[] {

@@ -8,6 +8,11 @@ const PROTOTYPE_KEYS: ReadonlySet<string> = new Set([
   'prototype',
 ]);
 
+/** Whether an own key of a parsed value is one of those names. */
+export function isPrototypeKey(key: string): boolean {
+  return PROTOTYPE_KEYS.has(key);
+}
+
 export interface WithoutPrototypeKeys {
   /** The value rebuilt from plain arrays and objects, without a prototype key at any depth. */
   readonly value: unknown;
@@ -31,7 +36,7 @@ function rebuild(value: unknown, path: string, paths: string[]): unknown {
   const kept: [string, unknown][] = [];
   for (const [key, item] of Object.entries(value)) {
     const at = path === '' ? key : `${path}.${key}`;
-    if (PROTOTYPE_KEYS.has(key)) paths.push(at);
+    if (isPrototypeKey(key)) paths.push(at);
     else kept.push([key, rebuild(item, at, paths)]);
   }
   return Object.fromEntries(kept);
