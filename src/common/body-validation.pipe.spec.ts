@@ -1,5 +1,5 @@
 import { BadRequestException } from '@nestjs/common';
-import { IsString } from 'class-validator';
+import { IsObject, IsOptional, IsString } from 'class-validator';
 import { BodyCheck, BodyValidationPipe } from './body-validation.pipe.js';
 
 class Body {
@@ -7,11 +7,20 @@ class Body {
   @IsString() colour!: string;
 }
 
+class WithData {
+  @IsString() name!: string;
+  @IsOptional() @IsObject() data?: object;
+}
+
 /** What the pipe answers for a raw JSON body: the DTO, or the 400's messages. */
-async function answer(json: string, checks: BodyCheck[] = []): Promise<unknown> {
+async function answer(
+  json: string,
+  checks: BodyCheck[] = [],
+  metatype: new () => object = Body,
+): Promise<unknown> {
   const pipe = new BodyValidationPipe(checks);
   try {
-    return await pipe.transform(JSON.parse(json), { type: 'body', metatype: Body });
+    return await pipe.transform(JSON.parse(json), { type: 'body', metatype });
   } catch (error) {
     if (!(error instanceof BadRequestException)) throw error;
     return (error.getResponse() as { message: string[] }).message;
@@ -61,8 +70,21 @@ describe('BodyValidationPipe', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('names a prototype key deep inside a body its rules would otherwise accept', async () => {
+    const json = '{"name": "a", "data": {"list": [{"constructor": 1}]}}';
+    expect(await answer(json, [], WithData)).toEqual([
+      'property data.list[0].constructor should not exist',
+    ]);
+    expect(await answer('{"name": "a", "data": {"list": [{}]}}', [], WithData)).toEqual(
+      Object.assign(new WithData(), { name: 'a', data: { list: [{}] } }),
+    );
+  });
+
   it('validates params and queries as the plain ValidationPipe does', async () => {
     const pipe = new BodyValidationPipe();
+    expect(
+      await pipe.transform({ name: 'a', colour: 'b' }, { type: 'query', metatype: Body }),
+    ).toEqual(Object.assign(new Body(), { name: 'a', colour: 'b' }));
     await expect(pipe.transform({ name: 5 }, { type: 'query', metatype: Body })).rejects.toThrow(
       BadRequestException,
     );

@@ -29,20 +29,19 @@ export class BodyValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type !== 'body')
-      return accepted(value, metadata) ?? super.transform(value, metadata);
+    const dto = accepted(value, metadata);
+    if (dto !== undefined) return dto;
+    if (metadata.type !== 'body') return super.transform(value, metadata);
     const { value: body, paths } = withoutPrototypeKeys(value);
-    const dtoAccepted = paths.length === 0 ? accepted(body, metadata) : undefined;
-    if (dtoAccepted !== undefined) return dtoAccepted;
     const problems = paths.map((path) => `property ${path} should not exist`);
-    let dto: unknown;
+    let validated: unknown;
     try {
-      dto = await super.transform(body, metadata);
+      validated = await super.transform(body, metadata);
     } catch (error) {
       if (!(error instanceof BadRequestException)) throw error;
       problems.push(...messagesOf(error));
     }
-    if (problems.length === 0) return dto;
+    if (problems.length === 0) return validated;
     for (const check of this.checks) problems.push(...(await check(body, metadata.metatype)));
     throw new BadRequestException([...new Set(problems)]);
   }

@@ -55,7 +55,8 @@ const acceptances = new Map<Type, DtoAcceptance | null>();
  * executor, which build a ValidationError per property before finding there is none. The
  * same rules of the same class run, on the same instance: `new Dto()` with the value's keys,
  * as plainToInstance builds it for a class without class-transformer decorators. Only a plain
- * object whose every key has a rule is accepted here (the whitelist refuses the others). A
+ * object whose every key has a rule is accepted here (the whitelist refuses the others), with
+ * no prototype key at any depth, so a raw JSON body is safe to hand it. A
  * class with groups, `always`, nested or async rules or class-transformer decorators gets no
  * acceptance. Decorators run when a class is defined, before any request, so each class is
  * read once.
@@ -83,7 +84,13 @@ function compile(metatype: Type): DtoAcceptance | undefined {
   }
   const rules: PropertyRules[] = [];
   for (const [property, ofProperty] of Object.entries(storage.groupByPropertyName(metadatas))) {
-    if (transformsProperty(metatype, property) || hasMember(metatype, property)) return undefined;
+    if (
+      isPrototypeKey(property) ||
+      transformsProperty(metatype, property) ||
+      hasMember(metatype, property)
+    ) {
+      return undefined;
+    }
     const checks = checksOf(storage, ofProperty);
     if (checks === undefined) return undefined;
     const conditions = ofProperty.filter(
