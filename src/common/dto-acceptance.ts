@@ -56,10 +56,9 @@ const acceptances = new Map<Type, DtoAcceptance | null>();
  * same rules of the same class run, on the same instance: `new Dto()` with the value's keys,
  * as plainToInstance builds it for a class without class-transformer decorators. Only a plain
  * object whose every key has a rule is accepted here (the whitelist refuses the others), with
- * no prototype key at any depth, so a raw JSON body is safe to hand it. A
- * class with groups, `always`, nested or async rules or class-transformer decorators gets no
- * acceptance. Decorators run when a class is defined, before any request, so each class is
- * read once.
+ * no prototype key at any depth, so a raw JSON body is safe to hand it. A class with groups,
+ * `always`, nested or async rules or class-transformer decorators gets no acceptance.
+ * Decorators run when a class is defined, before any request, so each class is read once.
  */
 export function acceptanceOf(metatype: Type): DtoAcceptance | undefined {
   let acceptance = acceptances.get(metatype);
@@ -148,8 +147,7 @@ function checksOf(storage: Storage, metadatas: ValidationMetadata[]): Check[] | 
     }
     for (const constraint of storage.getTargetValidatorConstraints(metadata.constraintCls)) {
       if (constraint.async) return undefined;
-      const instance = constraint.instance;
-      checks.push({ metadata, validate: (value, args) => instance.validate(value, args) });
+      checks.push({ metadata, validate: constraint.instance.validate.bind(constraint.instance) });
     }
   }
   return checks;
