@@ -38,12 +38,13 @@ describe('a saved subscription, claimed by the claim script', () => {
 
   async function saveAndClaim(
     subscription: Subscription,
-    options: { respectArmedAt?: boolean; dryRun?: boolean } = {},
+    options: { respectArmedAt?: boolean; dryRun?: boolean; vouched?: boolean } = {},
   ): Promise<ClaimOutcome> {
     await subscriptions.save(subscription, await subscriptions.find(subscription));
     const candidate: ClaimCandidate = {
       occurrence: anOccurrenceOf(subscription, DATE),
       weekday: weekdayOf(DATE),
+      vouched: options.vouched,
     };
     const { outcomes } = await claims.claimDue([candidate], {
       retryAt: new Date('2026-11-25T00:01:00Z'),
@@ -53,17 +54,23 @@ describe('a saved subscription, claimed by the claim script', () => {
     return outcomes[0];
   }
 
-  it('wins an active subscription on an enabled weekday once, then counts it a duplicate', async () => {
-    const subscription = aSubscription({ userId: 'ada' });
-    expect(await saveAndClaim(subscription)).toBe('won');
-    expect(await saveAndClaim(subscription)).toBe('duplicate');
-    const [recorded] = await handOffs.takeUnconfirmed(
-      new Date('2026-11-26T00:00:00Z'),
-      new Date('2026-11-26T00:01:00Z'),
-      10,
-    );
-    expect(recorded.occurrences).toEqual([anOccurrenceOf(subscription, DATE)]);
-  });
+  it.each([
+    ['its subscription read', false],
+    ['vouched for by its zone part', true],
+  ])(
+    'wins an active subscription on an enabled weekday once, %s, then counts it a duplicate',
+    async (_, vouched) => {
+      const subscription = aSubscription({ userId: `ada-${vouched}` });
+      expect(await saveAndClaim(subscription, { vouched })).toBe('won');
+      expect(await saveAndClaim(subscription, { vouched })).toBe('duplicate');
+      const [recorded] = await handOffs.takeUnconfirmed(
+        new Date('2026-11-26T00:00:00Z'),
+        new Date('2026-11-26T00:01:00Z'),
+        10,
+      );
+      expect(recorded.occurrences).toEqual([anOccurrenceOf(subscription, DATE)]);
+    },
+  );
 
   it('skips a paused subscription', async () => {
     expect(await saveAndClaim(aSubscription({ userId: 'bob', paused: true }))).toBe('skipped');
@@ -80,16 +87,24 @@ describe('a saved subscription, claimed by the claim script', () => {
     expect(await saveAndClaim(armedLater, { respectArmedAt: false })).toBe('won');
   });
 
-  it('claims nothing in a dry run', async () => {
+  it('claims nothing in a dry run, vouched for or not', async () => {
     const subscription = aSubscription({ userId: 'eve' });
     expect(await saveAndClaim(subscription, { dryRun: true })).toBe('won');
+    expect(await saveAndClaim(subscription, { dryRun: true, vouched: true })).toBe('won');
     expect(await claims.areClaimed([anOccurrenceOf(subscription, DATE).occurrenceId])).toEqual([
       false,
     ]);
     expect(await saveAndClaim(subscription)).toBe('won');
   });
 
-  describe('a date whose time moved after it was claimed', () => {
+  // A vouched claim of a date claimed for another instant asks the claim that reads.
+  describe.each([
+    ['read', false, 'r'],
+    ['vouched for', true, 'v'],
+  ])('a date whose time moved after it was claimed, its claims %s', (_, vouched, run) => {
+    const claim = (subscription: Subscription, options: { dryRun?: boolean } = {}) =>
+      saveAndClaim(subscription, { ...options, vouched });
+
     /** A job for the subscription's occurrence on DATE takes it (or not) for delivery. */
     async function acquireFor(subscription: Subscription, job: string) {
       const { occurrenceId, scheduledFor } = anOccurrenceOf(subscription, DATE);
@@ -107,45 +122,45 @@ describe('a saved subscription, claimed by the claim script', () => {
     }
 
     it('is claimed again for the new time while the old send has not begun, which the old job then leaves', async () => {
-      const nine = aSubscription({ userId: 'fay', time: '09:00' });
-      expect(await saveAndClaim(nine)).toBe('won');
+      const nine = aSubscription({ userId: `fay-${run}`, time: '09:00' });
+      expect(await claim(nine)).toBe('won');
       const nearer = { ...nine, time: '08:59' };
-      expect(await saveAndClaim(nearer)).toBe('won');
-      expect(await saveAndClaim(nearer)).toBe('duplicate');
+      expect(await claim(nearer)).toBe('won');
+      expect(await claim(nearer)).toBe('duplicate');
 
       expect(await acquireFor(nine, 'old-job')).toBe('held');
       expect(await acquireFor(nearer, 'new-job')).toBe('taken');
-      expect(await saveAndClaim({ ...nine, time: '08:58' })).toBe('duplicate');
+      expect(await claim({ ...nine, time: '08:58' })).toBe('duplicate');
     });
 
     it('is not claimed again while its send is in flight, nor once it was delivered', async () => {
-      const nine = aSubscription({ userId: 'gus', time: '09:00' });
-      expect(await saveAndClaim(nine)).toBe('won');
+      const nine = aSubscription({ userId: `gus-${run}`, time: '09:00' });
+      expect(await claim(nine)).toBe('won');
       expect(await acquireFor(nine, 'old-job')).toBe('taken');
-      expect(await saveAndClaim({ ...nine, time: '08:59' })).toBe('duplicate');
+      expect(await claim({ ...nine, time: '08:59' })).toBe('duplicate');
 
       await endAs(nine, 'delivered');
-      expect(await saveAndClaim({ ...nine, time: '08:59' })).toBe('duplicate');
-      expect(await saveAndClaim({ ...nine, time: '10:00' })).toBe('duplicate');
+      expect(await claim({ ...nine, time: '08:59' })).toBe('duplicate');
+      expect(await claim({ ...nine, time: '10:00' })).toBe('duplicate');
     });
 
     it('is claimed again once the send in flight ended cancelled', async () => {
-      const nine = aSubscription({ userId: 'hal', time: '09:00' });
-      expect(await saveAndClaim(nine)).toBe('won');
+      const nine = aSubscription({ userId: `hal-${run}`, time: '09:00' });
+      expect(await claim(nine)).toBe('won');
       expect(await acquireFor(nine, 'old-job')).toBe('taken');
       await endAs(nine, 'cancelled');
       const later = { ...nine, time: '09:30' };
-      expect(await saveAndClaim(later, { dryRun: true })).toBe('won');
-      expect(await saveAndClaim(later)).toBe('won');
+      expect(await claim(later, { dryRun: true })).toBe('won');
+      expect(await claim(later)).toBe('won');
       expect(await acquireFor(later, 'new-job')).toBe('taken');
     });
 
     it('keeps a claim from before claims held their instant unless it ended cancelled', async () => {
-      const nine = aSubscription({ userId: 'ivy', time: '09:00' });
+      const nine = aSubscription({ userId: `ivy-${run}`, time: '09:00' });
       await subscriptions.save(nine, null);
       const { occurrenceId } = anOccurrenceOf(nine, DATE);
       await redis.set(RedisKeys.forPrefix(keyPrefix).sent(occurrenceId), '1', 'EX', 600);
-      expect(await saveAndClaim({ ...nine, time: '08:59' })).toBe('duplicate');
+      expect(await claim({ ...nine, time: '08:59' })).toBe('duplicate');
     });
   });
 });

@@ -44,7 +44,7 @@ describe('subscriptions API', () => {
   const layout = async () =>
     Object.fromEntries(
       Object.entries(await snapshotKeys(redis, p)).filter(([key]) =>
-        new RegExp(`^${p}:\\{\\d+\\}:(subs:|user:|timezones$)`).test(key),
+        new RegExp(`^${p}:\\{\\d+\\}:(subs:|user:|timezones$|zoneparts$)`).test(key),
       ),
     );
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -155,7 +155,7 @@ describe('subscriptions API', () => {
       expect(answer.body.timezone).toBe('Asia/Shanghai');
       // 08:00 in Shanghai (UTC+8, no DST) is midnight UTC.
       expect(answer.body.nextRunAt).toMatch(/T00:00:00\.000Z$/);
-      expect(Object.keys(await layout())).toContain(`${inBucket('ada')}:subs:Asia/Shanghai`);
+      expect(Object.keys(await layout())).toContain(`${inBucket('ada')}:subs:Asia/Shanghai:d7f`);
       expect(await redis.smembers(`${inBucket('ada')}:timezones`)).toEqual(['Asia/Shanghai']);
     });
 
@@ -190,9 +190,9 @@ describe('subscriptions API', () => {
       const zsets = Object.keys(await layout()).filter((key) => key.includes(':subs:'));
       expect(zsets.sort()).toEqual(
         [
-          `${inBucket('ada')}:subs:America/New_York`,
-          `${inBucket('ada')}:subs:Asia/Kolkata`,
-          `${inBucket('bob')}:subs:Europe/Kyiv`,
+          `${inBucket('ada')}:subs:America/New_York:d7f`,
+          `${inBucket('ada')}:subs:Asia/Kolkata:d7f`,
+          `${inBucket('bob')}:subs:Europe/Kyiv:d7f`,
         ].sort(),
       );
       expect((await redis.smembers(`${inBucket('ada')}:timezones`)).sort()).toEqual([
@@ -494,7 +494,7 @@ describe('subscriptions API', () => {
       // zlib's CRC-32 of "ada" is 0x8d708768: 2372962152 mod 16 = 8.
       expect(keys().bucketOf('ada')).toBe(8);
       expect(Object.keys(await layout())).toEqual(
-        expect.arrayContaining([`${p}:{8}:user:ada`, `${p}:{8}:subs:UTC`]),
+        expect.arrayContaining([`${p}:{8}:user:ada`, `${p}:{8}:subs:UTC:d7f`]),
       );
     });
 
@@ -512,9 +512,11 @@ describe('subscriptions API', () => {
 
       const b = inBucket('ada');
       expect(await layout()).toEqual({
-        [`${b}:subs:Europe/Paris`]: zset(['user:ada|tag:news', 805]),
+        // Monday, Wednesday and Friday: bits 0, 2 and 4 of the weekday mask, 0x15.
+        [`${b}:subs:Europe/Paris:d15`]: zset(['user:ada|tag:news', 805]),
         [`${b}:user:ada`]: { type: 'hash', value: { news: expect.any(String) } },
         [`${b}:timezones`]: set('Europe/Paris'),
+        [`${b}:zoneparts`]: set('Europe/Paris:d15'),
       });
       expect(await stored('ada', 'news')).toMatchObject({
         time: '08:05',
@@ -555,28 +557,30 @@ describe('subscriptions API', () => {
       });
       expect(replaced.status).toBe(200);
       expect(await layout()).toMatchObject({
-        [`${b}:subs:Europe/Paris`]: zset([`user:${bob}|tag:news`, 900]),
-        [`${b}:subs:Asia/Tokyo`]: zset([`user:${ada}|tag:news`, 800]),
+        [`${b}:subs:Europe/Paris:d7f`]: zset([`user:${bob}|tag:news`, 900]),
+        [`${b}:subs:Asia/Tokyo:d7f`]: zset([`user:${ada}|tag:news`, 800]),
         [`${b}:timezones`]: set('Asia/Tokyo', 'Europe/Paris'),
+        [`${b}:zoneparts`]: set('Asia/Tokyo:d7f', 'Europe/Paris:d7f'),
       });
       expect((await stored(ada, 'news'))?.timezone).toBe('Asia/Tokyo');
 
       // Bob leaves too (through PATCH): the Paris ZSET empties and Paris leaves the SET.
       await api('PATCH', `/subscriptions/${bob}/news`, { timezone: 'Asia/Tokyo' });
       expect(await layout()).toEqual({
-        [`${b}:subs:Asia/Tokyo`]: zset(
+        [`${b}:subs:Asia/Tokyo:d7f`]: zset(
           [`user:${ada}|tag:news`, 800],
           [`user:${bob}|tag:news`, 900],
         ),
         [`${b}:user:${ada}`]: { type: 'hash', value: { news: expect.any(String) } },
         [`${b}:user:${bob}`]: { type: 'hash', value: { news: expect.any(String) } },
         [`${b}:timezones`]: set('Asia/Tokyo'),
+        [`${b}:zoneparts`]: set('Asia/Tokyo:d7f'),
       });
       expect(await stored(bob, 'news')).toMatchObject({ timezone: 'Asia/Tokyo', time: '09:00' });
     });
 
     it('moves the ZSET score with the time (08:05 scores 805, 23:59 scores 2359, 00:07 scores 7)', async () => {
-      const zone = `${inBucket('ada')}:subs:UTC`;
+      const zone = `${inBucket('ada')}:subs:UTC:d7f`;
       await api('PUT', '/subscriptions/ada/news', { time: '08:05', channel: 'log' });
       expect(await redis.zrange(zone, '0', '-1', 'WITHSCORES')).toEqual([
         'user:ada|tag:news',
@@ -594,19 +598,29 @@ describe('subscriptions API', () => {
       expect(await stored('ada', 'news')).toMatchObject({ time: '00:07', timezone: 'UTC' });
     });
 
-    it("records a pause in the user's HASH and leaves every other key as it was", async () => {
+    it("records a pause in the user's HASH and moves the member to its zone's paused part, and back", async () => {
       await api('PUT', '/subscriptions/ada/news', { time: '08:05', channel: 'log' });
+      const b = inBucket('ada');
       const withoutTheUser = async () => {
         const keysNow = await layout();
         delete keysNow[keys().userSubscriptions('ada')];
         return keysNow;
       };
       const before = await withoutTheUser();
+      expect(before).toEqual({
+        [`${b}:subs:UTC:d7f`]: zset(['user:ada|tag:news', 805]),
+        [`${b}:timezones`]: set('UTC'),
+        [`${b}:zoneparts`]: set('UTC:d7f'),
+      });
 
       const paused = await api('PATCH', '/subscriptions/ada/news', { paused: true });
 
       expect(paused.status).toBe(200);
-      expect(await withoutTheUser()).toEqual(before);
+      expect(await withoutTheUser()).toEqual({
+        [`${b}:subs:UTC:paused`]: zset(['user:ada|tag:news', 805]),
+        [`${b}:timezones`]: set('UTC'),
+        [`${b}:zoneparts`]: set('UTC:paused'),
+      });
       expect(await stored('ada', 'news')).toMatchObject({
         time: '08:05',
         paused: true,
@@ -614,6 +628,9 @@ describe('subscriptions API', () => {
       });
       // The claim script reads the paused flag at the fourth character of the value.
       expect((await redis.hget(keys().userSubscriptions('ada'), 'news'))?.[3]).toBe('1');
+
+      await api('PATCH', '/subscriptions/ada/news', { paused: false });
+      expect(await withoutTheUser()).toEqual(before);
     });
 
     it("removes the member and the HASH field on delete, keeping the user's other subscription", async () => {
@@ -628,9 +645,10 @@ describe('subscriptions API', () => {
 
       const b = inBucket('ada');
       expect(await layout()).toEqual({
-        [`${b}:subs:Asia/Tokyo`]: zset(['user:ada|tag:sport', 1800]),
+        [`${b}:subs:Asia/Tokyo:d7f`]: zset(['user:ada|tag:sport', 1800]),
         [`${b}:user:ada`]: { type: 'hash', value: { sport: expect.any(String) } },
         [`${b}:timezones`]: set('Asia/Tokyo'),
+        [`${b}:zoneparts`]: set('Asia/Tokyo:d7f'),
       });
       expect(await redis.hgetall(`${b}:channels`)).toEqual({ log: '1' });
     });
@@ -659,9 +677,10 @@ describe('subscriptions API', () => {
       expect(answer.status).toBe(204);
       const b = inBucket(babbage);
       expect(await layout()).toEqual({
-        [`${b}:subs:Europe/Paris`]: zset([`user:${babbage}|tag:news`, 700]),
+        [`${b}:subs:Europe/Paris:d7f`]: zset([`user:${babbage}|tag:news`, 700]),
         [`${b}:user:${babbage}`]: { type: 'hash', value: { news: expect.any(String) } },
         [`${b}:timezones`]: set('Europe/Paris'),
+        [`${b}:zoneparts`]: set('Europe/Paris:d7f'),
       });
       // Beyond SPEC 3's keys too, nothing names the user; only a duplicate-guard claim, which
       // must outlive an unsubscribe (SPEC 4, "Once"), may remain until its TTL.

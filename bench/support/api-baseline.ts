@@ -8,7 +8,11 @@
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import { RedisKeys, scheduleMember } from '../../src/store/redis-keys.js';
-import { decodeSubscription, encodeSubscription } from '../../src/store/subscription.codec.js';
+import {
+  decodeSubscription,
+  encodeSubscription,
+  zonePartOf,
+} from '../../src/store/subscription.codec.js';
 import { DEFAULT_DST } from '../../src/domain/dst.js';
 import { WEEKDAYS } from '../../src/domain/local-time.js';
 import type { Subscription } from '../../src/domain/subscription.js';
@@ -21,15 +25,17 @@ const DEFAULTS = { critical: false, maxLatenessMinutes: null, skipDates: [], dst
 
 async function save(sub: Subscription, status: number, reply: { code(n: number): unknown }) {
   const bucket = keys.bucketOf(sub.userId);
+  const part = zonePartOf(sub);
   await redis
     .multi()
     .hset(keys.userSubscriptions(sub.userId), sub.tag, encodeSubscription(sub, 1))
     .zadd(
-      keys.timezoneSchedule(bucket, sub.timezone),
+      keys.timezoneSchedule(bucket, sub.timezone, part),
       sub.time.replace(':', ''),
       scheduleMember(sub.userId, sub.tag),
     )
     .sadd(keys.timezones(bucket), sub.timezone)
+    .sadd(keys.zoneParts(bucket), `${sub.timezone}:${part}`)
     .hincrby(keys.channelCounts(bucket), sub.channel, 1)
     .exec();
   reply.code(status);

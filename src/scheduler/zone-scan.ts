@@ -28,6 +28,13 @@ const SMALL_RANGE_MIN_LIMIT = 10;
 const ZONE_RANGES_KEPT = 5000;
 /** Local times whose instants are kept: a tick's zones and minutes, many times over. */
 const INSTANTS_KEPT = 20_000;
+/**
+ * A part's member is claimed without its subscription being read (`vouched`) only for an
+ * instant at least this far ahead: later than any armedAt, the time of a write by its
+ * replica's clock, even one some seconds off. A tick's new minute is LOOKAHEAD_MINUTES - 1
+ * ahead or more; a nearer instant (a catch-up, a short lookahead) is claimed as before.
+ */
+const VOUCHED_AHEAD_MS = 60_000;
 
 type ZoneRange = LocalRange & ScoreRange;
 
@@ -60,8 +67,12 @@ export class ZoneScan {
     );
     const rangesOf = (timezone: string) => this.zoneRanges(timezone, from, to);
     // Bucket by bucket (scheduleZones' order), so that claim batches mostly hold one bucket.
-    const hours = zones.flatMap(({ bucket, timezone }) =>
-      rangesOf(timezone).map((range) => ({ bucket, timezone, ...range })),
+    const hours = zones.flatMap((zone) =>
+      rangesOf(zone.timezone)
+        .filter(
+          ({ localDate }) => !zone.weekdays || zone.weekdays.includes(this.weekdayOf(localDate)),
+        )
+        .map((range) => ({ ...zone, ...range })),
     );
     const { found, unread } = await this.readSmallRanges(hours);
     let next: Promise<ClaimCandidate[]> | null = found.length > 0 ? Promise.resolve(found) : null;
@@ -146,14 +157,18 @@ export class ZoneScan {
     return this.candidatesAmong(ranges, await this.subscriptions.membersInRanges(ranges));
   }
 
+  private weekdayOf(localDate: string): Weekday {
+    return this.weekdays.get(localDate, () => weekdayOf(localDate));
+  }
+
   /** Each range's members as claim candidates, the instants of their local times kept. */
   private candidatesAmong(
     ranges: readonly ZoneRange[],
     members: readonly ScheduledMember[][],
   ): ClaimCandidate[] {
     const now = this.clock.now().getTime();
-    return ranges.flatMap(({ bucket, timezone, localDate }, index) => {
-      const weekday = this.weekdays.get(localDate, () => weekdayOf(localDate));
+    return ranges.flatMap(({ bucket, timezone, localDate, weekdays }, index) => {
+      const weekday = this.weekdayOf(localDate);
       // A range's members come score by score: the instant is looked up once per score.
       let score = -1;
       let instant = new Date(0);
@@ -166,7 +181,8 @@ export class ZoneScan {
         }
         const late = now > instant.getTime();
         const occurrence = dueOccurrence(member, { localDate, instant }, late);
-        return { occurrence, weekday, bucket };
+        const vouched = weekdays !== undefined && instant.getTime() - now >= VOUCHED_AHEAD_MS;
+        return { occurrence, weekday, bucket, vouched };
       });
     });
   }

@@ -7,6 +7,11 @@ export interface ClaimCandidate {
   readonly weekday: Weekday;
   /** The user's bucket, when the caller knows it already (a scan does): else worked out. */
   readonly bucket?: number;
+  /**
+   * The scan found it in a ZSET of subscriptions on this weekday and not paused, and its
+   * instant lies ahead of any `armedAt`: the claim need not read the subscription.
+   */
+  readonly vouched?: boolean;
 }
 
 export interface ClaimOptions {
@@ -28,7 +33,8 @@ export interface ClaimResult {
 export abstract class ClaimStore {
   /**
    * For each candidate, checks its subscription (still on that weekday, not paused, and,
-   * with `respectArmedAt`, armed by its instant) and claims it with `SET sent NX EX`. The
+   * with `respectArmedAt`, armed by its instant; a `vouched` one is not read) and claims it
+   * with `SET sent NX EX`. The
    * winners are recorded for hand-off (retried from `retryAt` until confirmed) in the same
    * atomic step. A `dryRun` claims nothing: `won` then means "due and not claimed yet".
    */

@@ -40,20 +40,72 @@ export class RedisClaimStore extends ClaimStore {
     await this.layout?.ready();
     const outcomes: ClaimOutcome[] = [];
     const receipts: HandOffReceipt[] = [];
-    const groups = byBucket(
-      candidates,
-      ({ occurrence, bucket }) => bucket ?? this.keys.bucketOf(occurrence.userId),
-    );
+    const groups = byBucket(candidates, (candidate) => this.groupOf(candidate, options));
     await Promise.all(
       groups.map(async (indexes) => {
         const batch = indexes.map((index) => candidates[index]);
-        const bucket = batch[0].bucket ?? this.keys.bucketOf(batch[0].occurrence.userId);
-        const result = await this.claimInBucket(bucket, batch, options);
+        const bucket = this.bucketOf(batch[0]);
+        const result =
+          this.groupOf(batch[0], options) < 0
+            ? await this.claimVouched(bucket, batch, options)
+            : await this.claimInBucket(bucket, batch, options);
         indexes.forEach((index, at) => (outcomes[index] = result.outcomes[at]));
-        if (result.receipt) receipts.push(result.receipt);
+        receipts.push(...result.receipts);
       }),
     );
     return { outcomes, receipts };
+  }
+
+  private bucketOf({ bucket, occurrence }: ClaimCandidate): number {
+    return bucket ?? this.keys.bucketOf(occurrence.userId);
+  }
+
+  /** A bucket's candidates go in one call, its vouched ones (not in a dry run) in another. */
+  private groupOf(candidate: ClaimCandidate, { dryRun = false }: ClaimOptions): number {
+    const bucket = this.bucketOf(candidate);
+    return candidate.vouched && !dryRun ? -1 - bucket : bucket;
+  }
+
+  /**
+   * lua/claim-scanned.lua: the claims alone, each candidate's sent key its only key. One
+   * claimed for another instant before is claimed again through claimInBucket, which reads
+   * what tells a moved time from a begun send.
+   */
+  private async claimVouched(
+    bucket: number,
+    candidates: readonly ClaimCandidate[],
+    options: ClaimOptions,
+  ): Promise<{ outcomes: ClaimOutcome[]; receipts: HandOffReceipt[] }> {
+    const keys = [this.keys.handOffs(bucket)];
+    const args: (string | number)[] = [
+      this.config.dedupeTtlSeconds,
+      options.retryAt.getTime(),
+      this.keys.sentPrefix(bucket).length,
+    ];
+    for (const group of groupsByInstant(candidates)) {
+      const { occurrence } = group[0];
+      args.push(group.length, occurrence.scheduledFor.getTime(), handOffLineSuffix(occurrence));
+      for (const { occurrence } of group)
+        keys.push(this.keys.sent(occurrence.occurrenceId, bucket));
+    }
+    const codes = await this.redis.chimeClaimScanned(keys.length, ...keys, ...args);
+    const outcomes: ClaimOutcome[] = [];
+    const moved: number[] = [];
+    for (let index = 0; index < codes.length; index++) {
+      if (codes[index] === '4') moved.push(index);
+      outcomes.push(codes[index] === '1' ? 'won' : 'duplicate');
+    }
+    const receipts = [receiptOf(bucket, candidates, outcomes)].filter(
+      (receipt) => receipt !== null,
+    );
+    if (moved.length === 0) return { outcomes, receipts };
+    const again = await this.claimInBucket(
+      bucket,
+      moved.map((index) => candidates[index]),
+      options,
+    );
+    moved.forEach((index, at) => (outcomes[index] = again.outcomes[at]));
+    return { outcomes, receipts: [...receipts, ...again.receipts] };
   }
 
   /**
@@ -64,7 +116,7 @@ export class RedisClaimStore extends ClaimStore {
     bucket: number,
     candidates: readonly ClaimCandidate[],
     { retryAt, respectArmedAt, dryRun = false }: ClaimOptions,
-  ): Promise<{ outcomes: ClaimOutcome[]; receipt: HandOffReceipt | null }> {
+  ): Promise<{ outcomes: ClaimOutcome[]; receipts: HandOffReceipt[] }> {
     const userKeys = [...new Set(candidates.map(({ occurrence }) => occurrence.userId))];
     const userIndex = new Map(userKeys.map((userId, index) => [userId, index + 1]));
     const keys = [
@@ -97,11 +149,8 @@ export class RedisClaimStore extends ClaimStore {
     }
     const codes = await this.redis.chimeClaimDue(keys.length, ...keys, ...args);
     const outcomes = Array.from(codes, (code) => OUTCOMES[Number(code)]);
-    const wonLines = candidates
-      .filter((_, index) => outcomes[index] === 'won')
-      .map(({ occurrence }) => handOffLine(occurrence));
-    if (dryRun || wonLines.length === 0) return { outcomes, receipt: null };
-    return { outcomes, receipt: { bucket, record: wonLines.join('\n') } };
+    const receipt = dryRun ? null : receiptOf(bucket, candidates, outcomes);
+    return { outcomes, receipts: receipt ? [receipt] : [] };
   }
 
   async areClaimed(occurrenceIds: readonly string[]): Promise<boolean[]> {
@@ -120,6 +169,18 @@ export class RedisClaimStore extends ClaimStore {
       },
     );
   }
+}
+
+/** The hand-off record a claim script wrote for the won ones, as the script wrote it. */
+function receiptOf(
+  bucket: number,
+  candidates: readonly ClaimCandidate[],
+  outcomes: readonly ClaimOutcome[],
+): HandOffReceipt | null {
+  const wonLines = candidates
+    .filter((_, index) => outcomes[index] === 'won')
+    .map(({ occurrence }) => handOffLine(occurrence));
+  return wonLines.length === 0 ? null : { bucket, record: wonLines.join('\n') };
 }
 
 /** Runs of candidates with the same instant, local date and weekday (a scan yields them so). */

@@ -69,12 +69,22 @@ export class RedisKeys {
     return `${this.prefix}:migration:lock`;
   }
 
-  /** ZSET of a bucket's subscriptions in one timezone, scored HHMM. */
-  timezoneSchedule(bucket: number, timezone: string): string {
-    return `${this.inBucket(bucket)}:subs:${timezone}`;
+  /**
+   * ZSET of a bucket's subscriptions in one timezone and part (subscription.codec.ts's
+   * `zonePartOf`), scored HHMM. Without a part: the unsplit ZSET of the versions before parts,
+   * which chime only empties (zone-split.ts) and reads as long as a member is left.
+   */
+  timezoneSchedule(bucket: number, timezone: string, part?: string): string {
+    const zone = `${this.inBucket(bucket)}:subs:${timezone}`;
+    return part === undefined ? zone : `${zone}:${part}`;
   }
 
-  /** SET: the timezones whose ZSET in this bucket is not empty. */
+  /** SET: `<timezone>:<part>` of each of the bucket's part ZSETs that is not empty. */
+  zoneParts(bucket: number): string {
+    return `${this.inBucket(bucket)}:zoneparts`;
+  }
+
+  /** SET: the timezones with a ZSET (a part, or the unsplit one) in this bucket that is not empty. */
   timezones(bucket: number): string {
     return `${this.inBucket(bucket)}:timezones`;
   }

@@ -7,6 +7,8 @@ type ScriptArgs = (string | number)[];
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     chimeClaimDue(...args: ScriptArgs): Result<string, Context>;
+    chimeClaimScanned(...args: ScriptArgs): Result<string, Context>;
+    chimeSplitZone(...args: ScriptArgs): Result<number, Context>;
     chimeTakeUnconfirmed(...args: ScriptArgs): Result<string[], Context>;
     chimeAdvanceFields(...args: ScriptArgs): Result<number, Context>;
     chimeBeginTick(...args: ScriptArgs): Result<string | null, Context>;
@@ -29,11 +31,13 @@ declare module 'ioredis' {
  */
 const SCRIPTS: Record<string, { file: string; numberOfKeys?: number }> = {
   chimeClaimDue: { file: 'claim-due.lua' },
+  chimeClaimScanned: { file: 'claim-scanned.lua' },
+  chimeSplitZone: { file: 'split-zone.lua' },
   chimeTakeUnconfirmed: { file: 'take-unconfirmed.lua', numberOfKeys: 1 },
   chimeAdvanceFields: { file: 'advance-fields.lua', numberOfKeys: 1 },
   chimeBeginTick: { file: 'begin-tick.lua', numberOfKeys: 2 },
   chimeSaveSubscription: { file: 'save-subscription.lua' },
-  chimeDeleteSubscription: { file: 'delete-subscription.lua', numberOfKeys: 5 },
+  chimeDeleteSubscription: { file: 'delete-subscription.lua', numberOfKeys: 7 },
   chimeTakeDeliveries: { file: 'take-deliveries.lua' },
   chimeEndDeliveries: { file: 'end-deliveries.lua' },
   chimeRecordHistory: { file: 'record-history.lua' },

@@ -7,7 +7,7 @@ import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { scoresBetween } from '../domain/local-time.js';
 import { parseScheduleMember, RedisKeys, scheduleMember } from './redis-keys.js';
 import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/subscription.js';
-import { decodeSubscription } from './subscription.codec.js';
+import { decodeSubscription, weekdaysOfPart, zonePartOf } from './subscription.codec.js';
 import { readSubscription, writeSubscription } from './subscription-writes.js';
 import { byBucket, mapByBucket, repliesOf, scripted } from './redis-scripts.js';
 import { StoreLayout } from './store-layout.js';
@@ -146,15 +146,19 @@ export class RedisSubscriptionStore extends SubscriptionStore {
       const current = await this.find(key);
       if (!current) return false;
       const bucket = this.keys.bucketOf(key.userId);
+      const part = zonePartOf(current);
       const deleted = await this.redis.chimeDeleteSubscription(
         this.keys.userSubscriptions(key.userId),
         this.keys.timezones(bucket),
-        this.keys.timezoneSchedule(bucket, current.timezone),
+        this.keys.timezoneSchedule(bucket, current.timezone, part),
         this.keys.channelCounts(bucket),
         this.keys.history(key.userId, key.tag),
+        this.keys.zoneParts(bucket),
+        this.keys.timezoneSchedule(bucket, current.timezone),
         key.tag,
         scheduleMember(key.userId, key.tag),
         current.timezone,
+        `${current.timezone}:${part}`,
       );
       if (deleted === 1) await this.replicated(key.userId);
       if (deleted !== -1) return deleted === 1;
@@ -170,10 +174,31 @@ export class RedisSubscriptionStore extends SubscriptionStore {
 
   async scheduleZones(buckets?: readonly number[]): Promise<ScheduleZone[]> {
     await this.ready();
+    return this.zonesOf(buckets);
+  }
+
+  /**
+   * Every ZSET of the buckets, a round trip per bucket: each part the zoneparts SET names,
+   * and for each timezone its unsplit ZSET, which a replica of a version before parts may
+   * still write (read whether or not it holds members: an absent key costs Redis little).
+   */
+  private async zonesOf(buckets?: readonly number[]): Promise<ScheduleZone[]> {
     const perBucket = await Promise.all(
       (buckets ?? this.keys.allBuckets()).map(async (bucket) => {
-        const timezones = await this.redis.smembers(this.keys.timezones(bucket));
-        return timezones.sort().map((timezone) => ({ bucket, timezone }));
+        const [timezones, parts] = await repliesOf<string[]>(
+          this.redis
+            .pipeline()
+            .smembers(this.keys.timezones(bucket))
+            .smembers(this.keys.zoneParts(bucket)),
+        );
+        const zones: ScheduleZone[] = timezones.map((timezone) => ({ bucket, timezone }));
+        for (const zonePart of parts) {
+          const at = zonePart.lastIndexOf(':');
+          const [timezone, part] = [zonePart.slice(0, at), zonePart.slice(at + 1)];
+          const weekdays = weekdaysOfPart(part) ?? undefined;
+          zones.push({ bucket, timezone, part, ...(weekdays && { weekdays }) });
+        }
+        return zones.sort(byZoneAndPart);
       }),
     );
     return perBucket.flat();
@@ -208,7 +233,7 @@ export class RedisSubscriptionStore extends SubscriptionStore {
         const pipeline = this.redis.pipeline();
         const queries = indexes.map((index) => {
           const range = ranges[index];
-          const key = this.keys.timezoneSchedule(range.bucket, range.timezone);
+          const key = this.keys.timezoneSchedule(range.bucket, range.timezone, range.part);
           const scores = scoresBetween(range.fromScore, range.toScore);
           if (scores.length > SCORES_READ_ONE_BY_ONE) {
             const { fromScore, toScore } = range;
@@ -244,8 +269,8 @@ export class RedisSubscriptionStore extends SubscriptionStore {
       byBucket(ranges, (range) => range.bucket).map(async (indexes) => {
         const pipeline = this.redis.pipeline();
         for (const index of indexes) {
-          const { bucket, timezone, fromScore, toScore } = ranges[index];
-          pipeline.zcount(this.keys.timezoneSchedule(bucket, timezone), fromScore, toScore);
+          const { bucket, timezone, part, fromScore, toScore } = ranges[index];
+          pipeline.zcount(this.keys.timezoneSchedule(bucket, timezone, part), fromScore, toScore);
         }
         const replies = await repliesOf<number>(pipeline);
         indexes.forEach((index, at) => (counts[index] = replies[at]));
@@ -255,10 +280,11 @@ export class RedisSubscriptionStore extends SubscriptionStore {
   }
 
   async countByTimezone(): Promise<Record<string, number>> {
-    const zones = await this.scheduleZones();
+    await this.ready();
+    const zones = await this.zonesOf();
     const counts = await Promise.all(
-      zones.map(({ bucket, timezone }) =>
-        this.redis.zcard(this.keys.timezoneSchedule(bucket, timezone)),
+      zones.map(({ bucket, timezone, part }) =>
+        this.redis.zcard(this.keys.timezoneSchedule(bucket, timezone, part)),
       ),
     );
     const byZone: Record<string, number> = {};
@@ -281,6 +307,11 @@ export class RedisSubscriptionStore extends SubscriptionStore {
     }
     return byChannel;
   }
+}
+
+function byZoneAndPart(a: ScheduleZone, b: ScheduleZone): number {
+  if (a.timezone !== b.timezone) return a.timezone < b.timezone ? -1 : 1;
+  return (a.part ?? '') < (b.part ?? '') ? -1 : 1;
 }
 
 /** Tags read per HSCAN step: no reply holds a large user's whole set. */

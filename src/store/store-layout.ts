@@ -3,6 +3,7 @@ import { REDIS_CLIENT, type RedisClient } from '../redis/redis-client.js';
 import { FirstLayoutMigration } from './first-layout.js';
 import { RedisKeys } from './redis-keys.js';
 import { scripted } from './redis-scripts.js';
+import { ZoneSplit } from './zone-split.js';
 
 export const LAYOUT_VERSION = '2';
 const LOCK_MS = 30_000;
@@ -22,6 +23,7 @@ export class LayoutMismatchError extends Error {
 export class StoreLayout implements OnModuleInit {
   private readonly logger = new Logger(StoreLayout.name);
   private checked: Promise<void> | null = null;
+  private split: Promise<void> = Promise.resolve();
   private done = false;
 
   private readonly redis: RedisClient;
@@ -38,7 +40,26 @@ export class StoreLayout implements OnModuleInit {
     if (this.redis.status !== 'ready') return;
     const { buckets } = await this.redis.hgetall(this.keys.meta());
     if (buckets !== undefined) this.assertBuckets(buckets);
-    void this.ready().catch(() => undefined);
+    this.split = this.ready()
+      .then(() => this.splitZones())
+      .catch(() => undefined);
+  }
+
+  /** Resolves once the start-up's move into zone parts has ended (at once when it did not run). */
+  zonesSplit(): Promise<void> {
+    return this.split;
+  }
+
+  /** Moves what versions before zone parts wrote into them (zone-split.ts); readiness does not wait. */
+  private async splitZones(): Promise<void> {
+    try {
+      const moved = await new ZoneSplit(this.redis, this.keys).run();
+      if (moved > 0) this.logger.log(`moved ${moved} subscriptions into their zone parts`);
+    } catch (error) {
+      this.logger.warn(
+        `moving subscriptions into their zone parts stopped (the next start goes on): ${(error as Error).message}`,
+      );
+    }
   }
 
   /** Whether the data is in this layout (readiness answers 503 until it is). */

@@ -3,7 +3,7 @@ import { toScore } from '../domain/local-time.js';
 import { scheduleOf } from '../domain/schedule.js';
 import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/subscription.js';
 import { RedisKeys, scheduleMember } from './redis-keys.js';
-import { decodeSubscription, encodeSubscription } from './subscription.codec.js';
+import { decodeSubscription, encodeSubscription, zonePartOf } from './subscription.codec.js';
 import { SaveOutcome, SaveResult } from './subscription.store.js';
 
 /** The save script's answers, -2 to 1. */
@@ -38,13 +38,18 @@ export async function writeSubscription(
   const { userId, tag, timezone } = subscription;
   const bucket = keys.bucketOf(userId);
   const revision = (current?.revision ?? 0) + 1;
+  const part = zonePartOf(subscription);
+  const readPart = current === null ? part : zonePartOf(current);
+  const readZone = current?.timezone ?? timezone;
   const scriptKeys = [
     keys.userSubscriptions(userId),
     keys.timezones(bucket),
-    keys.timezoneSchedule(bucket, timezone),
+    keys.timezoneSchedule(bucket, timezone, part),
     keys.channelCounts(bucket),
-    keys.timezoneSchedule(bucket, current?.timezone ?? timezone),
+    keys.timezoneSchedule(bucket, readZone, readPart),
     keys.bucketSchedulerState(bucket),
+    keys.zoneParts(bucket),
+    keys.timezoneSchedule(bucket, readZone),
   ];
   if (claimOf !== undefined) scriptKeys.push(keys.sent(claimOf, bucket));
   const [code, horizon, claimed, stored] = await redis.chimeSaveSubscription(
@@ -59,6 +64,8 @@ export async function writeSubscription(
     subscription.channel,
     maxTagsPerUser,
     encodeSubscription(subscription, revision),
+    `${timezone}:${part}`,
+    current === null ? '' : `${readZone}:${readPart}`,
   );
   const outcome = SAVE_OUTCOMES[code + 2];
   if (outcome === 'conflict') {

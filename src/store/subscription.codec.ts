@@ -109,6 +109,30 @@ function tail(subscription: Subscription): unknown[] {
   return parts;
 }
 
+/**
+ * Which of its zone's ZSETs a subscription is a member of (SPEC 3's finer
+ * `subs:<timezone>:<part>`): `paused` while paused, else `d` and its weekday mask as the value
+ * writes it (`d7f` every day, `d1f` Monday to Friday). A scan reads only the parts of a range's
+ * weekday (and the paused one, whose members it counts skipped), so a claim from a day part
+ * need not read the value. The Lua scripts work the part out of a value the same way.
+ */
+export function zonePartOf({ days, paused }: Pick<Subscription, 'days' | 'paused'>): string {
+  return paused ? PAUSED_PART : `d${weekdayMask(days).toString(16).padStart(2, '0')}`;
+}
+
+export const PAUSED_PART = 'paused';
+
+/** `zonePartOf` a stored value, read by position as the Lua scripts read it. */
+export function zonePartOfValue(value: string): string {
+  return value[3] === PAUSED_FLAG ? PAUSED_PART : `d${value.slice(1, 3)}`;
+}
+
+/** The weekdays every member of a part has; null for the paused part (or a name chime did not write). */
+export function weekdaysOfPart(part: string): Weekday[] | null {
+  const mask = /^d[0-7][0-9a-f]$/.test(part) ? parseInt(part.slice(1), 16) : 0;
+  return mask === 0 ? null : weekdaysOf(mask);
+}
+
 export function weekdayMask(days: readonly Weekday[]): number {
   return days.reduce((mask, day) => mask | (1 << WEEKDAYS.indexOf(day)), 0);
 }

@@ -1,3 +1,4 @@
+import { Weekday } from '../domain/local-time.js';
 import { StoredSubscription, Subscription, SubscriptionKey } from '../domain/subscription.js';
 
 /** `full`: creating it would take the user past MAX_TAGS_PER_USER; nothing was written. */
@@ -33,10 +34,18 @@ export interface ScheduledMember extends SubscriptionKey {
   readonly score: number;
 }
 
-/** A bucket's ZSET of one timezone (SPEC 3). */
+/** A bucket's ZSET of one timezone (SPEC 3), one of its parts or the unsplit one. */
 export interface ScheduleZone {
   readonly bucket: number;
   readonly timezone: string;
+  /** subscription.codec.ts's `zonePartOf`; absent: the unsplit ZSET of versions before parts. */
+  readonly part?: string;
+  /**
+   * The weekdays every member has, not paused; absent for the paused part and the unsplit
+   * ZSET, whose members' days are not known (the claim reads each one's subscription and
+   * counts a paused one skipped).
+   */
+  readonly weekdays?: readonly Weekday[];
 }
 
 /** The part of a bucket's timezone ZSET between two HHMM scores, both inclusive. */
@@ -86,7 +95,10 @@ export abstract class SubscriptionStore {
   /** How many subscriptions the user had. */
   abstract deleteUser(userId: string): Promise<number>;
 
-  /** The timezones that have subscriptions, bucket by bucket; of these buckets only when given. */
+  /**
+   * The ZSETs a scan reads, bucket by bucket, of these buckets only when given: every part of
+   * each timezone, and its unsplit ZSET.
+   */
   abstract scheduleZones(buckets?: readonly number[]): Promise<ScheduleZone[]>;
 
   /** Each range's members, a round trip per bucket (each range whole: no paging to skip one). */

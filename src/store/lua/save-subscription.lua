@@ -1,11 +1,14 @@
 -- Keeps SPEC 3's invariants in one step: the ZSET member never exists without its stored
--- value, and a timezone stays in its bucket's timezones SET exactly while its ZSET is non-empty.
--- Every key is of one user's bucket (one slot).
--- KEYS: the user's HASH, the bucket's timezones SET, the new timezone's ZSET, the bucket's
--- channel counts, the ZSET the caller read the subscription in (the new one when none), the
--- bucket's scheduler state, and optionally the sent key of an occurrence to look up.
+-- value, and a timezone stays in its bucket's timezones SET exactly while one of its ZSETs
+-- (a part, or the unsplit one of the versions before parts) is non-empty; the zoneparts SET
+-- names each part ZSET that is not empty. Every key is of one user's bucket (one slot).
+-- KEYS: the user's HASH, the bucket's timezones SET, the new part's ZSET, the bucket's
+-- channel counts, the part ZSET the caller read the subscription in (the new one when none),
+-- the bucket's scheduler state, the bucket's zoneparts SET, the unsplit ZSET of the timezone
+-- the caller read, and optionally the sent key of an occurrence to look up.
 -- ARGV: expected revision in base 36 ('' for none), tag, member, score, new timezone, old
--- timezone ('' for none), new channel, the most subscriptions a user may hold, the value.
+-- timezone ('' for none), new channel, the most subscriptions a user may hold, the value,
+-- the new part as `<timezone>:<part>`, the part the caller read ('' for none).
 -- Values are subscription.codec.ts's: `<32-char header><revision>,<timezone>,<channel>,...`.
 -- Returns {outcome, horizon, claimed, stored}: outcome -1 (revision moved), -2 (the user holds
 -- the most already), 0 created, 1 replaced; after a save, the bucket's horizon (nil: none of its
@@ -22,14 +25,31 @@ if channel and redis.call('HINCRBY', KEYS[4], channel, -1) <= 0 then
   redis.call('HDEL', KEYS[4], channel)
 end
 redis.call('HINCRBY', KEYS[4], ARGV[7], 1)
-if timezone and timezone ~= ARGV[5] then
-  redis.call('ZREM', KEYS[5], ARGV[3])
-  if redis.call('ZCARD', KEYS[5]) == 0 then redis.call('SREM', KEYS[2], timezone) end
+
+-- The timezone leaves the SET once none of its ZSETs holds a member.
+local function forgetIfEmpty(zone, unsplit)
+  if redis.call('ZCARD', unsplit) > 0 then return end
+  local prefix = zone .. ':'
+  for _, part in ipairs(redis.call('SMEMBERS', KEYS[7])) do
+    if string.sub(part, 1, #prefix) == prefix then return end
+  end
+  redis.call('SREM', KEYS[2], zone)
+end
+
+if current then
+  if KEYS[5] ~= KEYS[3] then
+    redis.call('ZREM', KEYS[5], ARGV[3])
+    if redis.call('ZCARD', KEYS[5]) == 0 then redis.call('SREM', KEYS[7], ARGV[11]) end
+  end
+  -- A replica of a version before parts writes the unsplit ZSET.
+  redis.call('ZREM', KEYS[8], ARGV[3])
 end
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[9])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
+redis.call('SADD', KEYS[7], ARGV[10])
 redis.call('SADD', KEYS[2], ARGV[5])
+if timezone and timezone ~= ARGV[5] then forgetIfEmpty(timezone, KEYS[8]) end
 local horizon = redis.call('HGET', KEYS[6], 'horizon')
-local claimed = KEYS[7] and redis.call('EXISTS', KEYS[7]) or 0
+local claimed = KEYS[9] and redis.call('EXISTS', KEYS[9]) or 0
 if current then return { 1, horizon, claimed } end
 return { 0, horizon, claimed }
