@@ -33,10 +33,11 @@ export class Profile {
 export function instrument(redis: Redis, sink: DeliverySink, profile: Profile): void {
   timeMethod(redis, 'smembers', 'SMEMBERS timezones', profile);
   timeMethod(redis, 'zrangebyscore', 'ZRANGEBYSCORE', profile);
-  timeMethod(redis, 'chimeClaimDue', 'claim script (HMGET, SET NX, ZADD)', profile);
+  timeMethod(redis, 'chimeClaimDue', 'claim script that reads (HGET, SET NX, ZADD)', profile);
+  timeMethod(redis, 'chimeClaimScanned', 'claim script of day parts (SET NX, ZADD)', profile);
   timeMethod(redis, 'zrem', 'confirm hand-off (ZREM)', profile);
   timeMethod(sink, 'handOff', 'sink hand-off', profile);
-  timeExec(redis, 'pipeline', 'ZRANGEBYSCORE pipelines', profile);
+  timeExec(redis, 'pipeline', 'pipelines (zones, ZRANGEBYSCORE)', profile);
   for (const name of ['set', 'hgetall', 'chimeAdvance', 'chimeTakeUnconfirmed']) {
     timeMethod(redis, name, BOOKKEEPING, profile);
   }

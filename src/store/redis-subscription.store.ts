@@ -178,9 +178,9 @@ export class RedisSubscriptionStore extends SubscriptionStore {
   }
 
   /**
-   * Every ZSET of the buckets, a round trip per bucket: each part the zoneparts SET names,
-   * and for each timezone its unsplit ZSET, which a replica of a version before parts may
-   * still write (read whether or not it holds members: an absent key costs Redis little).
+   * Every ZSET of the buckets, two round trips per bucket: each part the zoneparts SET names,
+   * and each timezone's unsplit ZSET that exists (a replica of a version before parts may
+   * still write one).
    */
   private async zonesOf(buckets?: readonly number[]): Promise<ScheduleZone[]> {
     const perBucket = await Promise.all(
@@ -191,7 +191,7 @@ export class RedisSubscriptionStore extends SubscriptionStore {
             .smembers(this.keys.timezones(bucket))
             .smembers(this.keys.zoneParts(bucket)),
         );
-        const zones: ScheduleZone[] = timezones.map((timezone) => ({ bucket, timezone }));
+        const zones = await this.unsplitZones(bucket, timezones);
         for (const zonePart of parts) {
           const at = zonePart.lastIndexOf(':');
           const [timezone, part] = [zonePart.slice(0, at), zonePart.slice(at + 1)];
@@ -202,6 +202,18 @@ export class RedisSubscriptionStore extends SubscriptionStore {
       }),
     );
     return perBucket.flat();
+  }
+
+  /** Once the start-up move emptied them (zone-split.ts), one EXISTS for all the bucket's. */
+  private async unsplitZones(bucket: number, timezones: string[]): Promise<ScheduleZone[]> {
+    const unsplit = timezones.map((timezone) => this.keys.timezoneSchedule(bucket, timezone));
+    if (unsplit.length === 0 || (await this.redis.exists(...unsplit)) === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const key of unsplit) pipeline.exists(key);
+    const exists = await repliesOf<number>(pipeline);
+    return timezones
+      .filter((_, index) => exists[index] === 1)
+      .map((timezone) => ({ bucket, timezone }));
   }
 
   /**

@@ -97,7 +97,7 @@ export abstract class SubscriptionStore {
 
   /**
    * The ZSETs a scan reads, bucket by bucket, of these buckets only when given: every part of
-   * each timezone, and its unsplit ZSET.
+   * each timezone, and its unsplit ZSET where one exists.
    */
   abstract scheduleZones(buckets?: readonly number[]): Promise<ScheduleZone[]>;
 

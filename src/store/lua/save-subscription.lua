@@ -46,8 +46,11 @@ if current then
 end
 redis.call('HSET', KEYS[1], ARGV[2], ARGV[9])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[3])
-redis.call('SADD', KEYS[7], ARGV[10])
-redis.call('SADD', KEYS[2], ARGV[5])
+-- A part that held members already is in both SETs (the invariants above): most saves skip them.
+if redis.call('ZCARD', KEYS[3]) == 1 then
+  redis.call('SADD', KEYS[7], ARGV[10])
+  redis.call('SADD', KEYS[2], ARGV[5])
+end
 if timezone and timezone ~= ARGV[5] then forgetIfEmpty(timezone, KEYS[8]) end
 local horizon = redis.call('HGET', KEYS[6], 'horizon')
 local claimed = KEYS[9] and redis.call('EXISTS', KEYS[9]) or 0
