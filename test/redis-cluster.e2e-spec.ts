@@ -7,6 +7,10 @@ import { type RedisCluster, startRedisCluster } from './support/redis-cluster.js
 import { type RedisModuleHarness, startRedisModule } from './support/redis-module-harness.js';
 import { freePort } from './support/redis-server.js';
 import { waitFor } from './support/wait-for.js';
+import { RedisKeys, scheduleMember } from '../src/store/redis-keys.js';
+import { RedisSubscriptionStore } from '../src/store/redis-subscription.store.js';
+import { ZoneSplit } from '../src/store/zone-split.js';
+import { aSubscription } from './support/factories.js';
 
 /** Hooks start whole clusters and processes: more than jest's default 5 s. */
 const HOOK_TIMEOUT_MS = 60_000;
@@ -48,6 +52,37 @@ describe('on a Redis Cluster (REDIS_CLUSTER_NODES)', () => {
       await queue.obliterate({ force: true });
       await queue.close();
     }
+  });
+
+  it('moves the unsplit zone ZSETs of users of every bucket into their parts, a script per slot', async () => {
+    const keys = RedisKeys.forPrefix('t-split');
+    const store = new RedisSubscriptionStore(client, keys, { maxTagsPerUser: 10 });
+    const users = Array.from({ length: 24 }, (_, n) => `split-${n}`);
+    for (const userId of users) {
+      const subscription = aSubscription({ userId, timezone: 'UTC', days: ['mon', 'tue'] });
+      await store.save(subscription, null);
+      // Where a version before parts kept it: the unsplit ZSET.
+      const bucket = keys.bucketOf(userId);
+      const member = scheduleMember(userId, subscription.tag);
+      await client
+        .multi()
+        .zrem(keys.timezoneSchedule(bucket, 'UTC', 'd03'), member)
+        .zadd(keys.timezoneSchedule(bucket, 'UTC'), 800, member)
+        .srem(keys.zoneParts(bucket), 'UTC:d03')
+        .exec();
+    }
+    const buckets = new Set(users.map((userId) => keys.bucketOf(userId)));
+    const masterOf = (key: string) => client.slots[keySlot(key)][0];
+    expect(new Set([...buckets].map((b) => masterOf(keys.zoneParts(b)))).size).toBe(3);
+    expect((await store.scheduleZones()).filter(({ part }) => part === undefined)).toHaveLength(
+      buckets.size,
+    );
+
+    expect(await new ZoneSplit(client, keys).run()).toBe(users.length);
+    const zones = await store.scheduleZones();
+    expect(zones.filter(({ part }) => part === undefined)).toEqual([]);
+    expect(zones.map(({ part }) => part)).toEqual([...buckets].map(() => 'd03'));
+    expect(await store.countByTimezone()).toEqual({ UTC: users.length });
   });
 
   it('computes the slot Redis gives every key, hash tags and UTF-8 included', async () => {
