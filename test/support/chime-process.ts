@@ -153,7 +153,8 @@ export function runChimeToExit(
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('exit', (code) => {
+    // 'close', not 'exit': 'exit' may come before the last of stdout and stderr is read.
+    child.on('close', (code) => {
       clearTimeout(killer);
       resolve({ code, output });
     });
