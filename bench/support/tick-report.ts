@@ -69,6 +69,7 @@ function printSpread({ seeded, ticks, redisCpuMs }: Measured): void {
 
 function printBursts(bursts: Record<string, Measured>): void {
   const [first] = Object.values(bursts);
+  if (!first) return;
   printTable(
     `B: one tick, occurrences due at ${first.ticks[0].outcome.from.toISOString()}`,
     ['scenario', 'tick ms', 'CPU ms node / redis', 'due', 'enqueued', 'duplicates', 'claims/s'],
@@ -130,7 +131,8 @@ function printSlowest(all: Record<string, Measured>): void {
 
 function printGoals(spread: Measured, bursts: Record<string, Measured>, goals: Goals): void {
   const durations = spread.ticks.map((tick) => tick.ms);
-  const worstBurst = Math.max(...Object.values(bursts).map(({ ticks }) => ticks[0].ms));
+  const burstRuns = Object.values(bursts);
+  const worstBurst = Math.max(...burstRuns.map(({ ticks }) => ticks[0].ms));
   const verdict = (ms: number, goal: number) => (ms <= goal ? 'met' : 'NOT met');
   const tickGoal = `A: every tick <= ${goals.tickMs} ms`;
   const p50 = percentile(durations, 50);
@@ -144,11 +146,13 @@ function printGoals(spread: Measured, bursts: Record<string, Measured>, goals: G
         verdict(Math.max(...durations), goals.tickMs),
       ],
       [`A (median tick <= ${goals.tickMs} ms)`, `p50 ${fixed(p50)} ms`, verdict(p50, goals.tickMs)],
-      [
-        `B: ${thousands(Object.values(bursts)[0].seeded.count)} claimed <= ${goals.burstMs} ms`,
-        `worst ${fixed(worstBurst)} ms`,
-        verdict(worstBurst, goals.burstMs),
-      ],
+      ...burstRuns
+        .slice(0, 1)
+        .map(({ seeded }) => [
+          `B: ${thousands(seeded.count)} claimed <= ${goals.burstMs} ms`,
+          `worst ${fixed(worstBurst)} ms`,
+          verdict(worstBurst, goals.burstMs),
+        ]),
     ],
   );
 }
