@@ -53,7 +53,7 @@ export class SchedulerService {
 
   /**
    * The minute's tick, bucket by bucket: each bucket's lease goes to the replica that asks
-   * first, and each replica goes through the buckets in its own random order, a few at a time,
+   * first, and each replica goes through the buckets in its own random order, up to 16 at once,
    * so replicas ticking together share the minute's work; a bucket whose lease a dead replica
    * took is scanned by the next minute's tick from its own watermark. A bucket that fails
    * (its Redis shard away) stalls alone; the others go on, and the tick then throws. Null
