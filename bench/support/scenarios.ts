@@ -97,8 +97,12 @@ async function reuseSeeded(
 ): Promise<Seeded> {
   const marker = `${harness.keyPrefix}:bench-seeded`;
   const [admin] = each(bench.admin);
-  if (Number(await admin.get(marker)) !== count) {
-    await admin.del(marker, `${harness.keyPrefix}:bench-runs`);
+  const seededBefore = await admin.get(marker);
+  if (seededBefore !== null && Number(seededBefore) !== count) {
+    // Seeding on top would mix two spreads: the figures would be neither's.
+    throw new Error(`BENCH_REDIS_URL holds ${seededBefore} seeded, not ${count}: use an empty one`);
+  }
+  if (seededBefore === null) {
     const seeded = await seedMeasured(bench, harness, count, placeAt, 'spread-');
     await admin.set(marker, count);
     return seeded;
